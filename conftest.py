@@ -1,0 +1,135 @@
+"""Personas and service gates shared by every app's tests.
+
+Tests that need a real service carry a marker (``postgres``, ``redis``,
+``chromium``, ``gettext``). Where the service is missing they skip with the
+reason printed; when ``CI=true`` a missing service is a failure instead, so
+CI can never go green by skipping.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from marketplace.roles import MODERATORS_GROUP
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(item) -> str | None:
+    """Why this test cannot run here, or None."""
+    from django.conf import settings
+
+    if item.get_closest_marker("postgres"):
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if engine != "django.db.backends.postgresql":
+            # Not a missing service: this run is the SQLite one. CI's second
+            # run sets DATABASE_URL and runs these (see .ci/run).
+            return "skip-always:runs on PostgreSQL only (set DATABASE_URL=postgres://...)"
+    if item.get_closest_marker("redis") and not _reachable(redis_url(), 6379):
+        return f"Redis is not reachable at {redis_url()}"
+    if item.get_closest_marker("chromium") and not os.path.exists(CHROMIUM):
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    if item.get_closest_marker("gettext") and not shutil.which("xgettext"):
+        return "GNU gettext is not installed (apt-get install -y gettext)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing(item)
+    if reason is None:
+        return
+    if reason.startswith("skip-always:"):
+        pytest.skip(reason.removeprefix("skip-always:"))
+    if IN_CI:
+        pytest.fail(f"CI=true and a required service is missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def make_user(email: str, *, password: str = "correct horse battery", language: str = "en", **extra):
+    from marketplace.models import User
+
+    user = User.objects.create_user(email=email, password=password, preferred_language=language, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def anonymous(client):
+    return client
+
+
+@pytest.fixture
+def actor(db):
+    from actors.models import ActorProfile
+
+    user = make_user("actor@example.com")
+    ActorProfile.objects.create(user=user, stage_name="Lin Xiaoyu", slug="lin-xiaoyu")
+    return user
+
+
+@pytest.fixture
+def other_actor(db):
+    from actors.models import ActorProfile
+
+    user = make_user("other.actor@example.com", language="zh-hans")
+    ActorProfile.objects.create(user=user, stage_name="陈思远", slug="chen-siyuan")
+    return user
+
+
+@pytest.fixture
+def creator(db):
+    from creators.models import CreatorProfile
+
+    user = make_user("creator@example.com")
+    CreatorProfile.objects.create(user=user, display_name="Lumen Pictures")
+    return user
+
+
+@pytest.fixture
+def other_creator(db):
+    from creators.models import CreatorProfile
+
+    user = make_user("other.creator@example.com")
+    CreatorProfile.objects.create(user=user, display_name="Pixel Harbor")
+    return user
+
+
+@pytest.fixture
+def moderator(db):
+    user = make_user("moderator@example.com")
+    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    return user
+
+
+@pytest.fixture
+def newcomer(db):
+    """Signed up and verified, no role chosen yet."""
+    return make_user("newcomer@example.com")
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

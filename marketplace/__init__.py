@@ -1,0 +1,5 @@
+"""ConsentCast project package and platform core."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,76 @@
+"""Request helpers shared by every app's views."""
+
+import ipaddress
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who is on the other end of a request, as far as we can tell.
+
+    Services take this instead of the request so they stay callable from
+    tasks, the admin and the shell.
+    """
+
+    ip_address: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> "ClientInfo":
+        return cls(ip_address=client_ip(request), user_agent=request.headers.get("User-Agent", "")[:300])
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the hop our proxies added.
+
+    Only the last ``NUM_PROXIES`` entries of X-Forwarded-For were written by
+    proxies we run; anything before them is the client's to forge. A malformed
+    header falls back to REMOTE_ADDR rather than failing the request.
+    """
+    if settings.NUM_PROXIES:
+        hops = [hop for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+        if len(hops) >= settings.NUM_PROXIES:
+            forwarded = _valid_ip(hops[-settings.NUM_PROXIES])
+            if forwarded:
+                return forwarded
+    return _valid_ip(request.META.get("REMOTE_ADDR", ""))
+
+
+def get_in_scope_or_404(request: HttpRequest, scoped: QuerySet, **lookup) -> Model:
+    """Fetch one object from a user-scoped queryset, or raise Http404.
+
+    When the object exists but lies outside the caller's scope, the attempt is
+    audited as an authorization failure; the caller still sees a plain 404 so
+    nothing leaks about what exists.
+    """
+    try:
+        return scoped.get(**lookup)
+    except (scoped.model.DoesNotExist, ValueError, TypeError):
+        pass
+    try:
+        exists = scoped.model._default_manager.filter(**lookup).exists()
+    except (ValueError, TypeError):
+        exists = False
+    if exists:
+        from marketplace.models import AuditEvent
+        from marketplace.services import audit
+
+        audit(
+            action=AuditEvent.Action.AUTHZ_DENIED,
+            actor=request.user if request.user.is_authenticated else None,
+            target=f"{scoped.model._meta.label_lower}:{lookup}",
+            client=ClientInfo.from_request(request),
+            data={"path": request.path, "method": request.method, "status": 404},
+        )
+    raise Http404

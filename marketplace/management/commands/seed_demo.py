@@ -1,0 +1,102 @@
+"""Demo data so a newcomer sees a living portal. Safe to run again.
+
+Demo accounts get the shared demo password only when DEBUG is on; otherwise
+they are created without a usable password.
+"""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from actors.models import ActorProfile
+from creators.models import CreatorProfile
+from marketplace.services import moderator_grant, onboarding_role_add
+
+DEMO_PASSWORD = "consentcast-demo"  # noqa: S105 - only set with DEBUG on
+DEMO_DOMAIN = "demo.consentcast.localhost"
+
+ACTOR_NAMES = [
+    ("林晓雨", "zh-hans"),
+    ("Maya Okafor", "en"),
+    ("陈思远", "zh-hans"),
+    ("Lucas Moreau", "en"),
+    ("王一凡", "zh-hans"),
+    ("Aiko Tanaka", "en"),
+    ("赵子涵", "zh-hans"),
+    ("Daniel Reyes", "en"),
+    ("刘若彤", "zh-hans"),
+    ("Priya Nair", "en"),
+    ("周景明", "zh-hans"),
+    ("Sofia Lindqvist", "en"),
+    ("黄梓萱", "zh-hans"),
+    ("Kwame Mensah", "en"),
+    ("吴浩然", "zh-hans"),
+    ("Elena Petrova", "en"),
+    ("郑佳怡", "zh-hans"),
+    ("Mateo García", "en"),
+    ("孙天宇", "zh-hans"),
+    ("Hana Kim", "en"),
+    ("马诗琪", "zh-hans"),
+    ("Oliver Brennan", "en"),
+    ("胡晨阳", "zh-hans"),
+    ("Amara Diallo", "en"),
+    ("高雅婷", "zh-hans"),
+    ("Jonas Weber", "en"),
+    ("何俊杰", "zh-hans"),
+    ("Isabella Rossi", "en"),
+    ("罗欣然", "zh-hans"),
+    ("Noah Fischer", "en"),
+]
+CREATORS = [
+    ("Lumen Pictures", "en"),
+    ("北京星河影业", "zh-hans"),
+    ("Pixel Harbor Studio", "en"),
+    ("上海光年动画", "zh-hans"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo moderator, creators and actors, then print the demo logins."
+
+    def handle(self, *args, **options):
+        self.created = 0
+        with transaction.atomic():
+            moderator = self._user("moderator", "en")
+            moderator_grant(user=moderator)
+            for index, (name, language) in enumerate(CREATORS, start=1):
+                user = self._user(f"creator{index}", language)
+                if not CreatorProfile.objects.filter(user=user).exists():
+                    onboarding_role_add(user=user, role="creator", name=name)
+            for index, (name, language) in enumerate(ACTOR_NAMES, start=1):
+                user = self._user(f"actor{index}", language)
+                if not ActorProfile.objects.filter(user=user).exists():
+                    onboarding_role_add(user=user, role="actor", name=name)
+        self.stdout.write(f"Demo data ready ({self.created} accounts created this run).")
+        self._print_logins()
+
+    def _user(self, local_part: str, language: str):
+        User = get_user_model()
+        email = f"{local_part}@{DEMO_DOMAIN}"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email,
+                password=DEMO_PASSWORD if settings.DEBUG else None,
+                preferred_language=language,
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            self.created += 1
+        return user
+
+    def _print_logins(self) -> None:
+        if not settings.DEBUG:
+            self.stdout.write("DEBUG is off: demo accounts have no password. Use 'Forgot password' to set one.")
+            return
+        self.stdout.write(
+            f"\nDemo logins (password for all: {DEMO_PASSWORD})\n"
+            f"  moderator  moderator@{DEMO_DOMAIN}\n"
+            f"  creator    creator1@{DEMO_DOMAIN}  (… creator{len(CREATORS)})\n"
+            f"  actor      actor1@{DEMO_DOMAIN}    (… actor{len(ACTOR_NAMES)})\n"
+        )

@@ -1,0 +1,53 @@
+"""Middleware of the platform core."""
+
+from django.conf import settings
+from django.utils import translation
+
+from marketplace.http import ClientInfo
+from marketplace.models import AuditEvent
+from marketplace.services import audit
+
+_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class UserLanguageMiddleware:
+    """A signed-in user reads the portal in their saved language.
+
+    Runs after LocaleMiddleware (browser language and cookie) and overrides it
+    with the account's choice, so the pages and the emails agree.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.preferred_language in _LANGUAGE_CODES:
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+        return self.get_response(request)
+
+
+class AuthorizationFailureAuditMiddleware:
+    """Every 403 the portal answers is an audited authorization failure.
+
+    404s on objects outside the caller's scope are audited where they are
+    decided, by ``marketplace.http.get_in_scope_or_404``: only the view knows
+    whether the object exists.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            user = getattr(request, "user", None)
+            audit(
+                action=AuditEvent.Action.AUTHZ_DENIED,
+                actor=user if user is not None and user.is_authenticated else None,
+                target=request.path[:200],
+                client=ClientInfo.from_request(request),
+                data={"method": request.method, "status": 403},
+            )
+        return response

@@ -1,0 +1,200 @@
+"""Platform core models: the user, in-app notifications and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(DjangoUserManager):
+    """Email is the login; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Emails and notifications use this language."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_actor(self) -> bool:
+        return hasattr(self, "actor_profile")
+
+    @property
+    def is_creator(self) -> bool:
+        return hasattr(self, "creator_profile")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    NOT_WANTED = "not_wanted", _("Not sent")
+
+
+# Legal moves of a notification's email; only marketplace.services and
+# marketplace.tasks assign email_status.
+EMAIL_TRANSITIONS = {
+    EmailStatus.PENDING: {EmailStatus.SENDING, EmailStatus.NOT_WANTED},
+    EmailStatus.SENDING: {EmailStatus.SENT, EmailStatus.PENDING, EmailStatus.FAILED, EmailStatus.NOT_WANTED},
+    EmailStatus.SENT: set(),
+    EmailStatus.FAILED: set(),
+    EmailStatus.NOT_WANTED: set(),
+}
+
+
+class Notification(models.Model):
+    """One event told to one user, in the app and (usually) by email.
+
+    ``kind`` names an entry of ``marketplace.notifications.KINDS``; the text is
+    rendered when shown, in the reader's language, from ``params``. The
+    ``event_key`` makes the pair (recipient, event) unique, so telling a user
+    about the same event twice creates one notification and one email.
+    """
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64)
+    event_key = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    email_status = models.CharField(max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_retry_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event_key"], name="notification_unique_event_per_recipient"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["email_status", "created_at"], name="notification_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def title(self) -> str:
+        from marketplace.notifications import kind_for
+
+        return kind_for(self.kind).render_title(self.params)
+
+    @property
+    def body(self) -> str:
+        from marketplace.notifications import kind_for
+
+        return kind_for(self.kind).render_body(self.params)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes: audit rows are written once."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """A security-relevant event: append-only, never edited, never deleted.
+
+    ``actor_email`` keeps who acted readable even if the account is later
+    deleted (the foreign key then becomes NULL through the database).
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "auth.login", _("Signed in")
+        LOGIN_FAILED = "auth.login_failed", _("Sign-in failed")
+        LOGOUT = "auth.logout", _("Signed out")
+        AUTHZ_DENIED = "authz.denied", _("Access denied")
+        ROLE_ADDED = "role.added", _("Role added")
+        ROLE_REMOVED = "role.removed", _("Role removed")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=True,
+    )
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    target = models.CharField(max_length=200, blank=True, help_text="app_label.model:pk or a path")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["actor", "created_at"], name="audit_actor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.actor_email}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

@@ -1,0 +1,47 @@
+"""Roles: actor and creator are profiles, moderator is a group.
+
+``MODERATOR_PERMISSIONS`` is what the ``moderators`` group holds. Apps that
+add models moderators act on extend it and call ``sync_moderator_group`` from
+a data migration, so the group always matches this list.
+"""
+
+from django.db.models import Q
+
+MODERATORS_GROUP = "moderators"
+
+MODERATOR_PERMISSIONS = [
+    "marketplace.view_user",
+    "marketplace.change_user",
+    "marketplace.view_auditevent",
+    "marketplace.view_notification",
+    "actors.view_actorprofile",
+    "actors.change_actorprofile",
+    "creators.view_creatorprofile",
+    "creators.change_creatorprofile",
+    "usersessions.view_usersession",
+    "usersessions.delete_usersession",
+]
+
+
+def sync_moderator_group(apps) -> None:
+    """Create the group and give it every listed permission that exists yet.
+
+    Takes the migration's ``apps`` so it runs against historical models;
+    permissions of models a later migration adds are picked up when that
+    migration calls this again.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    wanted = Q(pk__in=[])
+    for dotted in MODERATOR_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.set(Permission.objects.filter(wanted))

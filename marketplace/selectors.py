@@ -1,0 +1,46 @@
+"""Reads of the platform core, scoped to the user who asks."""
+
+from allauth.mfa.models import Authenticator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from actors.models import ActorProfile
+from creators.models import CreatorProfile
+from marketplace.models import Notification, User
+from marketplace.roles import MODERATORS_GROUP
+
+
+def notifications_for_user(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def portal_state_for_user(user: User) -> dict:
+    """Roles and the unread count for the navigation, in one query."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            unread=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
+            has_actor=Exists(ActorProfile.objects.filter(user=OuterRef("pk"))),
+            has_creator=Exists(CreatorProfile.objects.filter(user=OuterRef("pk"))),
+            has_moderator=Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=MODERATORS_GROUP)),
+        )
+        .values("unread", "has_actor", "has_creator", "has_moderator")
+        .first()
+    )
+    if row is None:
+        return {"unread": 0, "is_actor": False, "is_creator": False, "is_moderator": False}
+    return {
+        "unread": row["unread"],
+        "is_actor": row["has_actor"],
+        "is_creator": row["has_creator"],
+        "is_moderator": row["has_moderator"] and user.is_active,
+    }
+
+
+def user_needs_onboarding(user: User) -> bool:
+    """A signed-in user with no role at all picks one before anything else."""
+    state = portal_state_for_user(user)
+    return not (state["is_actor"] or state["is_creator"] or state["is_moderator"] or user.is_staff)
+
+
+def user_has_totp(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,160 @@
+"""Writes of the platform core: notifications, audit events, roles."""
+
+import logging
+from typing import Literal
+
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from marketplace.exceptions import InvalidTransition
+from marketplace.http import ClientInfo
+from marketplace.models import EMAIL_TRANSITIONS, AuditEvent, EmailStatus, Notification, User
+from marketplace.notifications import MODERATOR_GRANTED, WELCOME_ACTOR, WELCOME_CREATOR, NotificationKind
+from marketplace.roles import MODERATORS_GROUP
+
+logger = logging.getLogger(__name__)
+
+Role = Literal["actor", "creator"]
+
+
+def audit(
+    *,
+    action: str,
+    actor: User | None = None,
+    target: str = "",
+    client: ClientInfo | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append one security event. Runs inside the caller's transaction."""
+    client = client or ClientInfo()
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or "",
+        action=action,
+        target=target[:200],
+        ip_address=client.ip_address,
+        user_agent=client.user_agent[:300],
+        data=data or {},
+    )
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: NotificationKind,
+    event_key: str,
+    params: dict | None = None,
+    target: Model | None = None,
+    url: str = "",
+    email: bool = True,
+) -> Notification:
+    """Tell ``recipient`` about an event, in the app and by email.
+
+    ``event_key`` names the event (``"usage_request:12:accepted"``); telling
+    the same recipient about the same event again returns the existing row and
+    sends nothing more. The email is queued only once the surrounding
+    transaction commits, so a rolled-back change never mails anyone.
+    """
+    from marketplace.tasks import send_notification_email
+
+    fields = {
+        "kind": kind.key,
+        "params": params or {},
+        "url": url,
+        "email_status": EmailStatus.PENDING if email and recipient.is_active else EmailStatus.NOT_WANTED,
+    }
+    if target is not None:
+        fields["target_type"] = ContentType.objects.get_for_model(target)
+        fields["target_id"] = target.pk
+    try:
+        with transaction.atomic():
+            notification, created = Notification.objects.get_or_create(
+                recipient=recipient, event_key=event_key[:200], defaults=fields
+            )
+    except IntegrityError:
+        # Another transaction told the same recipient about the same event.
+        return Notification.objects.get(recipient=recipient, event_key=event_key[:200])
+    if created and notification.email_status == EmailStatus.PENDING:
+        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+    return notification
+
+
+def notification_email_transition(*, notification_id: int, old: EmailStatus, new: EmailStatus, **fields) -> bool:
+    """Move a notification's email from ``old`` to ``new`` if it is still ``old``.
+
+    Compare-and-set: returns False when another run got there first, which
+    callers treat as "someone else owns this email now".
+    """
+    if new not in EMAIL_TRANSITIONS[old]:
+        raise InvalidTransition(f"email {old} -> {new} is not a legal move")
+    changed = Notification.objects.filter(pk=notification_id, email_status=old).update(email_status=new, **fields)
+    return changed == 1
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user
+
+
+@transaction.atomic
+def onboarding_role_add(*, user: User, role: Role, name: str, client: ClientInfo | None = None) -> Model:
+    """Give ``user`` the actor or creator role by creating its profile.
+
+    Raises ``RoleAlreadyHeld`` when the user has that role already. The role
+    change is audited and the user gets a welcome notification.
+    """
+    from actors.services import actor_profile_create
+    from creators.services import creator_profile_create
+
+    if role == "actor":
+        profile = actor_profile_create(user=user, stage_name=name)
+        kind = WELCOME_ACTOR
+    elif role == "creator":
+        profile = creator_profile_create(user=user, display_name=name)
+        kind = WELCOME_CREATOR
+    else:
+        raise ValueError(f"unknown role {role!r}")
+    audit(
+        action=AuditEvent.Action.ROLE_ADDED,
+        actor=user,
+        target=f"{profile._meta.label_lower}:{profile.pk}",
+        client=client,
+        data={"role": role},
+    )
+    notify(recipient=user, kind=kind, event_key=f"role:{role}:welcome", params={"name": name}, target=profile, url="/")
+    return profile
+
+
+@transaction.atomic
+def moderator_grant(*, user: User, granted_by: User | None = None) -> User:
+    """Put ``user`` in the moderators group (idempotent) and audit it."""
+    group = Group.objects.get(name=MODERATORS_GROUP)
+    if user.groups.filter(pk=group.pk).exists():
+        return user
+    user.groups.add(group)
+    user.__dict__.pop("_is_moderator", None)
+    audit(
+        action=AuditEvent.Action.ROLE_ADDED,
+        actor=granted_by,
+        target=f"marketplace.user:{user.pk}",
+        data={"role": "moderator", "user": user.email},
+    )
+    notify(recipient=user, kind=MODERATOR_GRANTED, event_key="role:moderator:granted", url="/accounts/2fa/")
+    return user

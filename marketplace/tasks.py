@@ -1,0 +1,151 @@
+"""Celery tasks of the platform core.
+
+Every task takes ids, re-reads its rows and is safe to run twice (messages are
+acknowledged late, so a lost worker means a second delivery).
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core import management
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from marketplace.models import EmailStatus, Notification
+from marketplace.services import notification_email_transition
+
+logger = logging.getLogger(__name__)
+
+# Attempts are counted on the row, so a task queued again by the sweep does
+# not start the count over.
+EMAIL_MAX_ATTEMPTS = 7
+# A pending email older than this without a live task is assumed lost.
+REQUEUE_AFTER = timedelta(minutes=10)
+# A task is killed after task_time_limit (90 s); a claim this old is dead.
+STALE_CLAIM_AFTER = timedelta(minutes=15)
+SWEEP_CHUNK = 500
+
+
+def email_retry_delay(attempts: int) -> int:
+    """Seconds to wait after failed attempt number ``attempts``: 30 s doubling, at most 30 min."""
+    return min(30 * 2 ** max(attempts - 1, 0), 1800)
+
+
+def render_notification_email(notification: Notification) -> tuple[str, str, str]:
+    """Subject, text and HTML of a notification, in the recipient's language."""
+    with translation.override(notification.recipient.preferred_language):
+        context = {
+            "notification": notification,
+            "title": notification.title,
+            "body": notification.body,
+            "link": f"{settings.SITE_URL}{notification.url or '/notifications/'}",
+            "settings_link": f"{settings.SITE_URL}/notifications/",
+        }
+        subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + context["title"]
+        text = render_to_string("marketplace/email/notification.txt", context)
+        html = render_to_string("marketplace/email/notification.html", context)
+    return " ".join(subject.split()), text, html
+
+
+@shared_task(bind=True, name="marketplace.send_notification_email", max_retries=None)
+def send_notification_email(self, notification_id: int) -> str:
+    """Send one notification's email, at most once.
+
+    The row is claimed (pending → sending) before the SMTP conversation, so a
+    second run of the task finds nothing to do. An SMTP or network failure
+    releases the claim and retries with exponential backoff; after
+    ``EMAIL_MAX_ATTEMPTS`` the email is marked failed (the in-app notification
+    remains).
+    """
+    claimed = notification_email_transition(
+        notification_id=notification_id,
+        old=EmailStatus.PENDING,
+        new=EmailStatus.SENDING,
+        email_claimed_at=timezone.now(),
+    )
+    if not claimed:
+        return "not-pending"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    recipient = notification.recipient
+    if not recipient.is_active or not recipient.email:
+        notification_email_transition(
+            notification_id=notification_id, old=EmailStatus.SENDING, new=EmailStatus.NOT_WANTED
+        )
+        return "not-wanted"
+
+    subject, text, html = render_notification_email(notification)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
+    message.attach_alternative(html, "text/html")
+    message.extra_headers["X-ConsentCast-Notification"] = str(notification_id)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        attempts = notification.email_attempts + 1
+        if attempts >= EMAIL_MAX_ATTEMPTS:
+            notification_email_transition(
+                notification_id=notification_id,
+                old=EmailStatus.SENDING,
+                new=EmailStatus.FAILED,
+                email_attempts=attempts,
+                email_last_error=error,
+            )
+            logger.error("notification %s: email failed for good: %s", notification_id, error)
+            return "failed"
+        delay = email_retry_delay(attempts)
+        notification_email_transition(
+            notification_id=notification_id,
+            old=EmailStatus.SENDING,
+            new=EmailStatus.PENDING,
+            email_attempts=attempts,
+            email_last_error=error,
+            email_retry_at=timezone.now() + timedelta(seconds=delay),
+        )
+        logger.warning("notification %s: email attempt %s failed: %s", notification_id, attempts, error)
+        raise self.retry(exc=exc, countdown=delay) from exc
+
+    notification_email_transition(
+        notification_id=notification_id,
+        old=EmailStatus.SENDING,
+        new=EmailStatus.SENT,
+        email_attempts=notification.email_attempts + 1,
+        email_sent_at=timezone.now(),
+        email_last_error="",
+    )
+    return "sent"
+
+
+@shared_task(name="marketplace.requeue_unsent_notification_emails")
+def requeue_unsent_notification_emails() -> int:
+    """Queue again the emails whose task was lost; returns how many.
+
+    Stale claims (a worker died between claiming and finishing) go back to
+    pending first, with the same compare-and-set the task uses. Sending stays
+    at most once per claim; a worker that died after the SMTP server accepted
+    the message but before marking it sent can cause one duplicate, which is
+    preferred over losing a notification.
+    """
+    now = timezone.now()
+    stale = Notification.objects.filter(
+        email_status=EmailStatus.SENDING, email_claimed_at__lt=now - STALE_CLAIM_AFTER
+    ).values_list("pk", flat=True)[:SWEEP_CHUNK]
+    for pk in list(stale):
+        notification_email_transition(notification_id=pk, old=EmailStatus.SENDING, new=EmailStatus.PENDING)
+
+    lost = Notification.objects.filter(email_status=EmailStatus.PENDING).filter(
+        Q(email_retry_at__lt=now - REQUEUE_AFTER) | Q(email_retry_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
+    )
+    ids = list(lost.order_by("created_at").values_list("pk", flat=True)[:SWEEP_CHUNK])
+    for pk in ids:
+        send_notification_email.delay(pk)
+    return len(ids)
+
+
+@shared_task(name="marketplace.clear_expired_sessions")
+def clear_expired_sessions() -> None:
+    management.call_command("clearsessions")

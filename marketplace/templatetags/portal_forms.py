@@ -1,0 +1,47 @@
+"""Render Django form fields with Bootstrap classes (no inline styles, CSP-safe)."""
+
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def bootstrap_widget(field: forms.BoundField, extra: str = "") -> str:
+    """The field's widget with Bootstrap's class for its kind, and is-invalid on errors."""
+    widget = field.field.widget
+    if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    if extra:
+        css += f" {extra}"
+    attrs = {"class": css}
+    if field.help_text:
+        attrs["aria-describedby"] = f"{field.auto_id}_help"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def button_class(tags: list[str] | None) -> str:
+    """Bootstrap button classes for allauth's element tags."""
+    tags = set(tags or [])
+    if "link" in tags:
+        return "btn btn-link"
+    if tags & {"danger", "delete"}:
+        colour = "danger"
+    elif tags & {"secondary", "minor", "cancel"}:
+        colour = "secondary"
+    else:
+        colour = "primary"
+    outline = "outline-" if "outline" in tags else ""
+    size = " btn-sm" if tags & {"tool", "minor"} else ""
+    return f"btn btn-{outline}{colour}{size}"

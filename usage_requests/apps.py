@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UsageRequestsConfig(AppConfig):
+    name = "usage_requests"
+    verbose_name = _("Usage requests and contracts")
