@@ -162,6 +162,8 @@ else:
 # Results are not used for flow control: state lives in the database rows.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = False
+# One queue for the portal's tasks; tests give their worker its own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="consentcast")
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "celerybeat-schedule")
 
 
@@ -215,6 +217,10 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+# Outside production, whitenoise serves straight from the app and static
+# folders (no collectstatic needed for `make run` or the browser tests).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # No MEDIA_URL route is ever mounted: likeness files are served by views that
