@@ -1,0 +1,63 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from actors.models import ActorProfile
+from creators.models import CreatorProfile
+from marketplace.models import AuditEvent, User
+from marketplace.roles import MODERATORS_GROUP
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_createmoderator_creates_a_verified_account_without_password():
+    output = run("createmoderator", "Mod@Example.com")
+    user = User.objects.get(email="mod@example.com")
+    assert user.groups.filter(name=MODERATORS_GROUP).exists()
+    assert not user.has_usable_password()
+    assert EmailAddress.objects.get(user=user).verified
+    assert "Forgot password" in output
+    assert AuditEvent.objects.filter(action="role.added", data__role="moderator").exists()
+
+
+def test_createmoderator_promotes_an_existing_user(actor):
+    run("createmoderator", actor.email)
+    assert actor.groups.filter(name=MODERATORS_GROUP).exists()
+    assert actor.check_password("correct horse battery")
+
+
+def test_createmoderator_rejects_a_malformed_email():
+    with pytest.raises(CommandError):
+        call_command("createmoderator", "not-an-email")
+    assert not User.objects.exists()
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_is_idempotent_and_prints_logins():
+    first = run("seed_demo")
+    counts = (User.objects.count(), ActorProfile.objects.count(), CreatorProfile.objects.count())
+    second = run("seed_demo")
+    assert counts == (User.objects.count(), ActorProfile.objects.count(), CreatorProfile.objects.count())
+    assert counts[1] == 30 and counts[2] == 4
+    assert "Demo logins" in first and "Demo logins" in second
+    assert "0 accounts created" in second
+    moderator = User.objects.get(email="moderator@demo.consentcast.localhost")
+    assert moderator.groups.filter(name=MODERATORS_GROUP).exists()
+    assert moderator.check_password("consentcast-demo")
+    assert ActorProfile.objects.filter(stage_name="林晓雨").exists()
+
+
+@override_settings(DEBUG=False)
+def test_seed_demo_sets_no_password_without_debug():
+    output = run("seed_demo")
+    assert "Demo logins" not in output
+    assert not User.objects.filter(email="actor1@demo.consentcast.localhost").get().has_usable_password()

@@ -1,0 +1,67 @@
+"""Both catalogs stay complete: a message without its Chinese translation fails."""
+
+import gettext
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+ZH_PO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
+ZH_MO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.mo"
+
+
+def test_every_chinese_message_is_translated_and_not_fuzzy():
+    catalog = polib.pofile(str(ZH_PO))
+    untranslated = [entry.msgid for entry in catalog.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalog.fuzzy_entries()]
+    assert untranslated == [], f"untranslated: {untranslated}"
+    assert fuzzy == [], f"fuzzy: {fuzzy}"
+
+
+def test_chinese_translations_keep_their_placeholders():
+    import re
+
+    placeholder = re.compile(r"%\(\w+\)s|\{\w*\}")
+    for entry in polib.pofile(str(ZH_PO)):
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for translated in translations:
+            assert sorted(placeholder.findall(entry.msgid)) == sorted(placeholder.findall(translated)), entry.msgid
+
+
+def test_compiled_catalog_matches_the_source_catalog():
+    with ZH_MO.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for entry in polib.pofile(str(ZH_PO)).translated_entries():
+        if entry.msgid_plural:
+            assert compiled.ngettext(entry.msgid, entry.msgid_plural, 1) == entry.msgstr_plural[0], entry.msgid
+        else:
+            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+            assert compiled._catalog.get(key) == entry.msgstr, f"stale .mo for {entry.msgid!r}: run `make messages`"
+
+
+@pytest.mark.gettext
+def test_catalog_holds_every_message_of_the_source(tmp_path):
+    """Extract messages afresh; any msgid missing from the committed catalog fails."""
+    root = Path(settings.BASE_DIR)
+    work = tmp_path / "src"
+    work.mkdir()
+    for name in ["marketplace", "actors", "creators", "usage_requests", "moderation", "templates", "manage.py"]:
+        (work / name).symlink_to(root / name)
+    (work / "locale").mkdir()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--symlinks", "--ignore=*/tests/*"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "marketplace.settings.test", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    fresh = polib.pofile(str(work / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    committed = {entry.msgid for entry in polib.pofile(str(ZH_PO))}
+    missing = sorted({entry.msgid for entry in fresh} - committed)
+    assert missing == [], f"messages missing from locale/zh_Hans (run `make messages`): {missing}"
