@@ -153,9 +153,11 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {**REDIS_SOCKET_OPTIONS, "visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
+    # Where the web, worker and beat processes exchange messages.
+    CELERY_FILESYSTEM_QUEUE = env("CELERY_FILESYSTEM_QUEUE", default=str(CELERY_DATA_DIR / "queue"))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_DATA_DIR / "queue"),
-        "data_folder_out": str(CELERY_DATA_DIR / "queue"),
+        "data_folder_in": CELERY_FILESYSTEM_QUEUE,
+        "data_folder_out": CELERY_FILESYSTEM_QUEUE,
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "store_processed": False,
     }

@@ -131,9 +131,7 @@ def test_sweep_requeues_lost_emails_and_leaves_fresh_ones():
 
 
 def test_sweep_releases_stale_claims_of_dead_workers():
-    stale = NotificationFactory(
-        email_status=EmailStatus.SENDING, email_claimed_at=timezone.now() - timedelta(hours=1)
-    )
+    stale = NotificationFactory(email_status=EmailStatus.SENDING, email_claimed_at=timezone.now() - timedelta(hours=1))
     Notification.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
     live = NotificationFactory(email_status=EmailStatus.SENDING, email_claimed_at=timezone.now())
     requeue_unsent_notification_emails.apply()
