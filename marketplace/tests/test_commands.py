@@ -47,8 +47,10 @@ def test_seed_demo_is_idempotent_and_prints_logins():
     counts = (User.objects.count(), ActorProfile.objects.count(), CreatorProfile.objects.count())
     second = run("seed_demo")
     assert counts == (User.objects.count(), ActorProfile.objects.count(), CreatorProfile.objects.count())
-    assert counts[1] == 30 and counts[2] == 4
-    assert "Demo logins" in first and "Demo logins" in second
+    assert counts[1] == 30
+    assert counts[2] == 4
+    assert "Demo logins" in first
+    assert "Demo logins" in second
     assert "0 accounts created" in second
     moderator = User.objects.get(email="moderator@demo.consentcast.localhost")
     assert moderator.groups.filter(name=MODERATORS_GROUP).exists()

@@ -149,9 +149,11 @@ def test_onboarding_as_actor_creates_profile_audits_and_welcomes(django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         profile = onboarding_role_add(user=user, role="actor", name="林晓雨", client=ClientInfo("198.51.100.7"))
     assert ActorProfile.objects.get(user=user) == profile
-    assert profile.slug.isascii() and profile.slug
+    assert profile.slug.isascii()
+    assert profile.slug
     event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_ADDED, actor=user)
-    assert event.data == {"role": "actor"} and event.ip_address == "198.51.100.7"
+    assert event.data == {"role": "actor"}
+    assert event.ip_address == "198.51.100.7"
     assert Notification.objects.filter(recipient=user, kind="account.welcome_actor").count() == 1
     assert mail.outbox[0].subject == "[ConsentCast] 欢迎加入 ConsentCast，林晓雨"
 
@@ -170,14 +172,16 @@ def test_one_person_can_hold_both_roles():
     user = UserFactory()
     onboarding_role_add(user=user, role="actor", name="Maya Okafor")
     onboarding_role_add(user=user, role="creator", name="Okafor Films")
-    assert user.is_actor and user.is_creator
+    assert user.is_actor
+    assert user.is_creator
 
 
 def test_actor_slugs_stay_unique_for_the_same_name():
     first = actor_profile_create(user=UserFactory(), stage_name="Maya Okafor")
     second = actor_profile_create(user=UserFactory(), stage_name="Maya Okafor")
     assert first.slug == "maya-okafor"
-    assert second.slug.startswith("maya-okafor-") and second.slug != first.slug
+    assert second.slug.startswith("maya-okafor-")
+    assert second.slug != first.slug
 
 
 def test_moderator_grant_is_idempotent_and_audited():

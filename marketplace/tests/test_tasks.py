@@ -171,4 +171,5 @@ def test_celery_is_json_only_acks_late_prefetch_one():
     assert app.conf.task_serializer == "json"
     assert app.conf.task_acks_late is True
     assert app.conf.worker_prefetch_multiplier == 1
-    assert app.conf.task_time_limit and app.conf.task_soft_time_limit
+    assert app.conf.task_time_limit
+    assert app.conf.task_soft_time_limit

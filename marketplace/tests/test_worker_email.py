@@ -82,7 +82,7 @@ def broker(request, tmp_path):
 @pytest.fixture
 def worker(smtp_server, broker):
     _inbox, port = smtp_server
-    url, _options, broker_env = broker
+    _url, _options, broker_env = broker
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL"}}
     env.update(
