@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 var:
-	mkdir -p var/celery/queue var/celery/processed var/media var/cache
+	mkdir -p var
 
 ## run: install, migrate, load the demo once, start web + worker + beat on http://127.0.0.1:8000
 run: $(VENV)/.installed-run | var

@@ -148,6 +148,7 @@ def cache_config(redis_url: str, *, cache_dir: Path) -> dict:
 CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache")}
 
 CELERY_DATA_DIR = VAR_DIR / "celery"
+CELERY_DATA_DIR.mkdir(parents=True, exist_ok=True)  # beat's schedule file lives here
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {**REDIS_SOCKET_OPTIONS, "visibility_timeout": 3600}
@@ -159,8 +160,13 @@ else:
         "data_folder_in": CELERY_FILESYSTEM_QUEUE,
         "data_folder_out": CELERY_FILESYSTEM_QUEUE,
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        # kombu keeps fanout/control exchanges here (by default: ./control).
+        "control_folder": env("CELERY_FILESYSTEM_CONTROL", default=str(CELERY_DATA_DIR / "control")),
         "store_processed": False,
     }
+    # kombu's filesystem transport expects its folders to exist.
+    for _folder in ("data_folder_in", "processed_folder", "control_folder"):
+        Path(CELERY_BROKER_TRANSPORT_OPTIONS[_folder]).mkdir(parents=True, exist_ok=True)
 # Results are not used for flow control: state lives in the database rows.
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = False

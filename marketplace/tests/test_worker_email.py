@@ -74,9 +74,17 @@ def broker(request, tmp_path):
         return redis_url(), {}, {"REDIS_URL": redis_url()}
     folder = tmp_path / "queue"
     folder.mkdir()
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "control_folder": str(tmp_path / "control"),
+    }
     # The worker's embedded defaults put the queue under var/; point both at this test's folder.
-    return "filesystem://", options, {"CELERY_FILESYSTEM_QUEUE": str(folder)}
+    return (
+        "filesystem://",
+        options,
+        {"CELERY_FILESYSTEM_QUEUE": str(folder), "CELERY_FILESYSTEM_CONTROL": str(tmp_path / "control")},
+    )
 
 
 @pytest.fixture
