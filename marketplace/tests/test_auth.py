@@ -104,3 +104,12 @@ def test_rate_limited_request_gets_the_429_page(client):
         response = client.post("/accounts/signup/", {"email": "n9@example.com", "password1": "a", "password2": "a"})
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
+
+
+def test_login_speaks_the_accounts_language_at_once(client, other_actor):
+    response = client.post(
+        "/accounts/login/", {"login": other_actor.email, "password": "correct horse battery"}, follow=True
+    )
+    page = response.content.decode()
+    assert '<html lang="zh-Hans"' in page
+    assert "Successfully signed in" not in page
