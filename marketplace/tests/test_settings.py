@@ -96,3 +96,16 @@ def test_password_minimum_length_is_ten():
 def test_no_module_is_named_requests():
     assert not (ROOT / "requests").exists()
     assert not (ROOT / "requests.py").exists()
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exc:
+        pytest.fail(f"missing migrations:\n{out.getvalue()} ({exc})")
