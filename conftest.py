@@ -136,9 +136,16 @@ def login(client):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate-limit counters live in the cache; no test inherits another's."""
+def _fresh_cache_and_language():
+    """No test inherits another's rate-limit counters or active language.
+
+    Signing in activates the account's language on the thread (as it should
+    for the rest of that request); tests share the thread.
+    """
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)

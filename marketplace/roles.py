@@ -28,14 +28,18 @@ def sync_moderator_group(apps) -> None:
 
     Takes the migration's ``apps`` so it runs against historical models;
     permissions of models a later migration adds are picked up when that
-    migration calls this again.
+    migration calls this again. It also runs after every ``migrate`` and
+    every test-database flush (``post_migrate``), so the group is never lost.
     """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Migration states have no models module; create_permissions skips
+        # such apps unless told otherwise.
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

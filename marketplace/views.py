@@ -58,7 +58,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     if held == {"actor", "creator"}:
         messages.info(request, _("You already have both roles."))
         return redirect("home")
-    form = OnboardingForm(request.POST or None, held_roles=held)
+    form = OnboardingForm(request.POST if request.method == "POST" else None, held_roles=held)
     if request.method == "POST" and form.is_valid():
         role = form.cleaned_data["role"]
         try:

@@ -63,3 +63,13 @@ def test_seed_demo_sets_no_password_without_debug():
     output = run("seed_demo")
     assert "Demo logins" not in output
     assert not User.objects.filter(email="actor1@demo.consentcast.localhost").get().has_usable_password()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moderators_group_survives_a_database_flush():
+    """Transactional tests flush the database; post_migrate puts the group back."""
+    from django.contrib.auth.models import Group
+
+    call_command("flush", interactive=False, verbosity=0)
+    group = Group.objects.get(name=MODERATORS_GROUP)
+    assert group.permissions.filter(codename="view_auditevent").exists()

@@ -666,3 +666,10 @@ def test_very_long_user_agent_is_audited_truncated(login, newcomer):
     event = AuditEvent.objects.get(action="role.added")
     assert event.user_agent.startswith("Mozilla/5.0 x")
     assert len(event.user_agent) == 300
+
+
+def test_onboarding_empty_post_shows_the_form_errors(login, newcomer):
+    client = login(newcomer)
+    response = client.post("/onboarding/", {})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
