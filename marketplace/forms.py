@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,8 @@ class OnboardingForm(forms.Form):
         name = " ".join(self.cleaned_data["name"].split())
         if len(name) < 2:
             raise forms.ValidationError(_("Enter at least two characters."))
-        if any(ord(ch) < 32 for ch in name):
+        # Control and invisible formatting characters (e.g. right-to-left
+        # overrides) let one name pose as another; no real name needs them.
+        if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in name):
             raise forms.ValidationError(_("The name contains characters that cannot be shown."))
         return name

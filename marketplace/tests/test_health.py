@@ -6,6 +6,13 @@ from marketplace.celery import app as celery_app
 pytestmark = pytest.mark.django_db
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
+DEAD_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": DEAD_REDIS,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 
 
 @pytest.fixture
@@ -39,30 +46,14 @@ def test_readyz_names_the_broker_when_it_is_unreachable(client, dead_broker):
     assert body["checks"]["database"] == "ok"
 
 
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": DEAD_REDIS,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-)
+@override_settings(CACHES=DEAD_CACHE)
 def test_readyz_names_the_cache_when_it_is_unreachable(client):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["cache"]
 
 
-@override_settings(
-    CACHES={
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": DEAD_REDIS,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-)
+@override_settings(CACHES=DEAD_CACHE)
 def test_readyz_names_every_failing_part(client, dead_broker):
     response = client.get("/readyz")
     assert response.status_code == 503

@@ -673,3 +673,21 @@ def test_onboarding_empty_post_shows_the_form_errors(login, newcomer):
     response = client.post("/onboarding/", {})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "expected"),
+    [
+        ("post", "/notifications/999999999999999999999999999999/read/", {}, 404),
+        ("get", "/notifications/?page=99999999999999999999999999", {}, 200),
+        ("post", "/i18n/setlang/", {"language": "zh-hans", "next": "\x00\n"}, 302),
+        ("post", "/onboarding/", {"role": ["actor", "creator"], "name": "\x00abc"}, 400),
+        ("post", "/onboarding/", {"role": "actor", "name": "Maya\u0007"}, 400),
+        ("post", "/onboarding/", {"role": "actor", "name": "Maya\u202eakO"}, 400),
+    ],
+)
+def test_hostile_input_gets_a_clear_answer_never_a_500(login, newcomer, method, path, data, expected):
+    client = login(newcomer)
+    response = getattr(client, method)(path, data, HTTP_ACCEPT_LANGUAGE="zh-CN;q=abc,,,;;")
+    assert response.status_code == expected
+    assert not ActorProfile.objects.filter(user=newcomer).exists()
