@@ -691,3 +691,14 @@ def test_hostile_input_gets_a_clear_answer_never_a_500(login, newcomer, method, 
     response = getattr(client, method)(path, data, HTTP_ACCEPT_LANGUAGE="zh-CN;q=abc,,,;;")
     assert response.status_code == expected
     assert not ActorProfile.objects.filter(user=newcomer).exists()
+
+
+def test_a_new_notification_reads_just_now_and_an_old_one_its_age(login, actor):
+    from datetime import timedelta
+
+    NotificationFactory(recipient=actor, params={"name": "Fresh"})
+    old = NotificationFactory(recipient=actor, params={"name": "Old"})
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    page = login(actor).get("/notifications/").content.decode()
+    assert "just now" in page
+    assert "3\xa0hours ago" in page
