@@ -5,9 +5,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from marketplace.languages import is_supported
 from marketplace.selectors import user_needs_onboarding
-
-_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,5 +18,5 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         # The language the visitor signed up in is the one we write to them in.
         language = translation.get_language() or settings.LANGUAGE_CODE
-        user.preferred_language = language if language in _LANGUAGE_CODES else settings.LANGUAGE_CODE
+        user.preferred_language = language if is_supported(language) else settings.LANGUAGE_CODE
         return super().save_user(request, user, form, commit=commit)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from marketplace.selectors import portal_state_for_user
+from marketplace.http import portal_state
 
 
 def portal(request) -> dict:
@@ -13,6 +13,6 @@ def portal(request) -> dict:
     def state() -> dict:
         if user is None or not user.is_authenticated:
             return {"unread": 0, "is_actor": False, "is_creator": False, "is_moderator": False}
-        return portal_state_for_user(user)
+        return portal_state(request)
 
     return {"portal": SimpleLazyObject(state), "LANGUAGES_AVAILABLE": settings.LANGUAGES}

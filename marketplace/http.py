@@ -47,6 +47,17 @@ def client_ip(request: HttpRequest) -> str | None:
     return _valid_ip(request.META.get("REMOTE_ADDR", ""))
 
 
+def portal_state(request: HttpRequest) -> dict:
+    """The signed-in user's roles and unread count, fetched once per request."""
+    from marketplace.selectors import portal_state_for_user
+
+    cached = getattr(request, "_portal_state", None)
+    if cached is None or cached[0] != request.user.pk:
+        cached = (request.user.pk, portal_state_for_user(request.user))
+        request._portal_state = cached
+    return cached[1]
+
+
 def get_in_scope_or_404(request: HttpRequest, scoped: QuerySet, **lookup) -> Model:
     """Fetch one object from a user-scoped queryset, or raise Http404.
 

@@ -1,13 +1,9 @@
 """Middleware of the platform core."""
 
-from django.conf import settings
-from django.utils import translation
-
 from marketplace.http import ClientInfo
+from marketplace.languages import activate_for_user
 from marketplace.models import AuditEvent
 from marketplace.services import audit
-
-_LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 class UserLanguageMiddleware:
@@ -22,9 +18,8 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.preferred_language in _LANGUAGE_CODES:
-            translation.activate(user.preferred_language)
-            request.LANGUAGE_CODE = user.preferred_language
+        if user is not None and user.is_authenticated:
+            activate_for_user(request, user)
         return self.get_response(request)
 
 

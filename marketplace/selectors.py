@@ -36,9 +36,12 @@ def portal_state_for_user(user: User) -> dict:
     }
 
 
-def user_needs_onboarding(user: User) -> bool:
-    """A signed-in user with no role at all picks one before anything else."""
-    state = portal_state_for_user(user)
+def user_needs_onboarding(user: User, state: dict | None = None) -> bool:
+    """A signed-in user with no role at all picks one before anything else.
+
+    ``state`` is ``portal_state_for_user(user)`` when the caller has it already.
+    """
+    state = state or portal_state_for_user(user)
     return not (state["is_actor"] or state["is_creator"] or state["is_moderator"] or user.is_staff)
 
 

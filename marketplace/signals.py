@@ -1,12 +1,11 @@
 """Sign-in events go to the audit log."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from django.utils import translation
 
 from marketplace.http import ClientInfo
+from marketplace.languages import activate_for_user
 from marketplace.models import AuditEvent
 from marketplace.services import audit
 
@@ -33,10 +32,7 @@ def audit_logged_in(sender, request, user, **kwargs) -> None:
     audit(action=AuditEvent.Action.LOGIN, actor=user, client=_client(request))
     # The rest of this request (the "signed in" message, the redirect) already
     # speaks the account's language, not the one the login page was in.
-    if user.preferred_language in {code for code, _name in settings.LANGUAGES}:
-        translation.activate(user.preferred_language)
-        if request is not None:
-            request.LANGUAGE_CODE = user.preferred_language
+    activate_for_user(request, user)
 
 
 @receiver(user_logged_out)

@@ -3,7 +3,6 @@
 import logging
 import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -20,10 +19,10 @@ from django.views.i18n import set_language
 from marketplace.celery import app as celery_app
 from marketplace.exceptions import RoleAlreadyHeld
 from marketplace.forms import OnboardingForm
-from marketplace.http import ClientInfo, get_in_scope_or_404
+from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state
+from marketplace.languages import is_supported
 from marketplace.selectors import (
     notifications_for_user,
-    portal_state_for_user,
     user_has_totp,
     user_needs_onboarding,
 )
@@ -41,11 +40,12 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "marketplace/landing.html")
-    if user_needs_onboarding(request.user):
+    state = portal_state(request)
+    if user_needs_onboarding(request.user, state):
         return redirect("onboarding")
     context = {
         "latest_notifications": notifications_for_user(request.user)[:5],
-        "has_mfa": user_has_totp(request.user),
+        "has_mfa": state["is_moderator"] and user_has_totp(request.user),
     }
     return render(request, "marketplace/dashboard.html", context)
 
@@ -53,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def onboarding(request: HttpRequest) -> HttpResponse:
-    state = portal_state_for_user(request.user)
+    state = portal_state(request)
     held = {role for role in ("actor", "creator") if state[f"is_{role}"]}
     if held == {"actor", "creator"}:
         messages.info(request, _("You already have both roles."))
@@ -135,8 +135,7 @@ def notifications_badge(request: HttpRequest) -> HttpResponse:
 def language_set(request: HttpRequest) -> HttpResponse:
     """Django's set_language, which also saves the choice on the account."""
     language = request.POST.get("language", "")
-    valid = {code for code, _name in settings.LANGUAGES}
-    if language not in valid:
+    if not is_supported(language):
         messages.error(request, _("That language is not available."))
         return redirect(_safe_next(request, request.POST.get("next", ""), "home"))
     if request.user.is_authenticated:

@@ -702,3 +702,16 @@ def test_a_new_notification_reads_just_now_and_an_old_one_its_age(login, actor):
     page = login(actor).get("/notifications/").content.decode()
     assert "just now" in page
     assert "3\xa0hours ago" in page
+
+
+def test_dashboard_query_count_is_fixed(login, actor, django_assert_max_num_queries):
+    NotificationFactory.create_batch(12, recipient=actor)
+    client = login(actor)
+    client.get("/")  # the first request of a session also records the session
+    # session, user, allauth's session activity (select, user, update and its
+    # savepoint pair), roles + unread in one query, the profile, the latest
+    # notifications. Not one more per notification.
+    with django_assert_max_num_queries(10):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert response.content.decode().count("notification-unread") == 5
