@@ -715,3 +715,14 @@ def test_dashboard_query_count_is_fixed(login, actor, django_assert_max_num_quer
         response = client.get("/")
     assert response.status_code == 200
     assert response.content.decode().count("notification-unread") == 5
+
+
+def test_moderator_dashboard_asks_for_two_factor_until_it_is_set_up(login, moderator):
+    from allauth.mfa.models import Authenticator
+
+    client = login(moderator)
+    assert "Set up an authenticator app" in client.get("/").content.decode()
+    Authenticator.objects.create(user=moderator, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    page = client.get("/").content.decode()
+    assert "Two-factor authentication is on." in page
+    assert "Set up an authenticator app" not in page
