@@ -78,7 +78,9 @@ def notify(
         # Another transaction told the same recipient about the same event.
         return Notification.objects.get(recipient=recipient, event_key=event_key[:200])
     if created and notification.email_status == EmailStatus.PENDING:
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk))
+        # robust: the change has committed; a broker that is down must not turn
+        # it into an error page. The email stays pending and the sweep queues it.
+        transaction.on_commit(lambda: send_notification_email.delay(notification.pk), robust=True)
     return notification
 
 

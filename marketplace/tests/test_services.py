@@ -226,3 +226,22 @@ def test_concurrent_notify_of_one_event_creates_one_row():
     assert errors == []
     assert len(set(results)) == 1
     assert Notification.objects.filter(recipient=user, event_key="race").count() == 1
+
+
+def test_broker_outage_at_commit_keeps_the_change_and_leaves_the_email_pending(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from marketplace.tasks import send_notification_email
+
+    def broker_down(pk):
+        raise OperationalError("Error 111 connecting to broker. Connection refused.")
+
+    monkeypatch.setattr(send_notification_email, "delay", broker_down)
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(recipient=user, kind=WELCOME_ACTOR, event_key="e:1", params={"name": "M"})
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.PENDING
+    assert mail.outbox == []
