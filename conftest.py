@@ -79,38 +79,31 @@ def anonymous(client):
 
 @pytest.fixture
 def actor(db):
-    from actors.models import ActorProfile
+    from actors.tests.factories import ActorProfileFactory
 
-    user = make_user("actor@example.com")
-    ActorProfile.objects.create(user=user, stage_name="Lin Xiaoyu", slug="lin-xiaoyu")
-    return user
+    return ActorProfileFactory(user=make_user("actor@example.com"), stage_name="Lin Xiaoyu", slug="lin-xiaoyu").user
 
 
 @pytest.fixture
 def other_actor(db):
-    from actors.models import ActorProfile
+    from actors.tests.factories import ActorProfileFactory
 
     user = make_user("other.actor@example.com", language="zh-hans")
-    ActorProfile.objects.create(user=user, stage_name="陈思远", slug="chen-siyuan")
-    return user
+    return ActorProfileFactory(user=user, stage_name="陈思远", slug="chen-siyuan").user
 
 
 @pytest.fixture
 def creator(db):
-    from creators.models import CreatorProfile
+    from creators.tests.factories import CreatorProfileFactory
 
-    user = make_user("creator@example.com")
-    CreatorProfile.objects.create(user=user, display_name="Lumen Pictures")
-    return user
+    return CreatorProfileFactory(user=make_user("creator@example.com"), display_name="Lumen Pictures").user
 
 
 @pytest.fixture
 def other_creator(db):
-    from creators.models import CreatorProfile
+    from creators.tests.factories import CreatorProfileFactory
 
-    user = make_user("other.creator@example.com")
-    CreatorProfile.objects.create(user=user, display_name="Pixel Harbor")
-    return user
+    return CreatorProfileFactory(user=make_user("other.creator@example.com"), display_name="Pixel Harbor").user
 
 
 @pytest.fixture
