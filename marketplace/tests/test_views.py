@@ -726,3 +726,14 @@ def test_moderator_dashboard_asks_for_two_factor_until_it_is_set_up(login, moder
     page = client.get("/").content.decode()
     assert "Two-factor authentication is on." in page
     assert "Set up an authenticator app" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_server_error_page_renders_without_a_request(language):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(language):
+        page = render_to_string("500.html")
+    expected = {"en": "Something went wrong on our side", "zh-hans": "我们这边出了问题"}[language]
+    assert expected in page
