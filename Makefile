@@ -25,6 +25,7 @@ var:
 
 ## run: install, migrate, load the demo once, start web + worker + beat on http://127.0.0.1:8000
 run: $(VENV)/.installed-run | var
+	mkdir -p var/celery
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "ConsentCast is starting on http://127.0.0.1:8000 (web + worker + beat). Ctrl-C stops all three."

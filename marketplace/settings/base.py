@@ -148,7 +148,6 @@ def cache_config(redis_url: str, *, cache_dir: Path) -> dict:
 CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache")}
 
 CELERY_DATA_DIR = VAR_DIR / "celery"
-CELERY_DATA_DIR.mkdir(parents=True, exist_ok=True)  # beat's schedule file lives here
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {**REDIS_SOCKET_OPTIONS, "visibility_timeout": 3600}
