@@ -16,7 +16,6 @@ class OnboardingForm(forms.Form):
 
     def __init__(self, *args, held_roles: set[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.held_roles = held_roles
         self.fields["role"].choices = [c for c in self.ROLE_CHOICES if c[0] not in held_roles]
 
     def clean_name(self) -> str:
@@ -26,5 +25,7 @@ class OnboardingForm(forms.Form):
         # Control and invisible formatting characters (e.g. right-to-left
         # overrides) let one name pose as another; no real name needs them.
         if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in name):
-            raise forms.ValidationError(_("The name contains characters that cannot be shown."))
+            raise forms.ValidationError(
+                _("The name contains invisible or control characters. Type it again without them.")
+            )
         return name

@@ -172,7 +172,6 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_constraint=True,
     )
     actor_email = models.EmailField(blank=True)
     action = models.CharField(max_length=64, db_index=True)

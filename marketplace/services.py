@@ -1,6 +1,5 @@
 """Writes of the platform core: notifications, audit events, roles."""
 
-import logging
 from typing import Literal
 
 from django.contrib.auth.models import Group
@@ -14,8 +13,6 @@ from marketplace.http import ClientInfo
 from marketplace.models import EMAIL_TRANSITIONS, AuditEvent, EmailStatus, Notification, User
 from marketplace.notifications import MODERATOR_GRANTED, WELCOME_ACTOR, WELCOME_CREATOR, NotificationKind
 from marketplace.roles import MODERATORS_GROUP
-
-logger = logging.getLogger(__name__)
 
 Role = Literal["actor", "creator"]
 

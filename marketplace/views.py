@@ -86,7 +86,7 @@ NOTIFICATIONS_PER_PAGE = 25
 @require_safe
 @login_required
 def notifications_list(request: HttpRequest) -> HttpResponse:
-    queryset = notifications_for_user(request.user).prefetch_related("target")
+    queryset = notifications_for_user(request.user)
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         queryset = queryset.filter(read_at__isnull=True)
