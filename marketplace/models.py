@@ -43,6 +43,8 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("Emails and notifications use this language."),
     )
+    # Set by a moderator's sanction; a suspended actor is never listed.
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -142,16 +144,33 @@ class Notification(models.Model):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk updates and deletes: audit rows are written once."""
+    """Refuses bulk updates and deletes: log rows are written once."""
 
     def update(self, **kwargs):
-        raise PermissionError("Audit events are append-only.")
+        raise PermissionError(f"{self.model.__name__} rows are append-only.")
 
     def delete(self):
-        raise PermissionError("Audit events are append-only.")
+        raise PermissionError(f"{self.model.__name__} rows are append-only.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that is written once and never edited or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{type(self).__name__} rows are append-only.")
+
+
+class AuditEvent(AppendOnlyModel):
     """A security-relevant event: append-only, never edited, never deleted.
 
     ``actor_email`` keeps who acted readable even if the account is later
@@ -165,6 +184,10 @@ class AuditEvent(models.Model):
         AUTHZ_DENIED = "authz.denied", _("Access denied")
         ROLE_ADDED = "role.added", _("Role added")
         ROLE_REMOVED = "role.removed", _("Role removed")
+        CONSENT_OPT_IN = "consent.opt_in", _("Opted in to the roster")
+        CONSENT_OPT_OUT = "consent.opt_out", _("Opted out of the roster")
+        DATA_EXPORTED = "privacy.export", _("Personal data exported")
+        ACCOUNT_DELETED = "privacy.delete", _("Account deleted")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -181,19 +204,9 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["actor", "created_at"], name="audit_actor_idx")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.actor_email}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit events are append-only.")

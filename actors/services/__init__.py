@@ -1,0 +1,41 @@
+"""Every write of the actor side. Split by subject; import from here."""
+
+from actors.services.photos import (
+    photo_delete,
+    photo_renditions_make,
+    photo_set_primary,
+    photo_upload,
+    photos_reorder,
+)
+from actors.services.privacy import account_delete, data_export_build, data_export_request
+from actors.services.profile import (
+    actor_listing_refresh,
+    actor_opt_in,
+    actor_opt_out,
+    actor_profile_create,
+    actor_profile_update,
+    actor_search_refresh,
+    actor_verification_set,
+    red_lines_update,
+    unique_slug,
+)
+
+__all__ = [
+    "account_delete",
+    "actor_listing_refresh",
+    "actor_opt_in",
+    "actor_opt_out",
+    "actor_profile_create",
+    "actor_profile_update",
+    "actor_search_refresh",
+    "actor_verification_set",
+    "data_export_build",
+    "data_export_request",
+    "photo_delete",
+    "photo_renditions_make",
+    "photo_set_primary",
+    "photo_upload",
+    "photos_reorder",
+    "red_lines_update",
+    "unique_slug",
+]

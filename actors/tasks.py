@@ -1,0 +1,18 @@
+"""Celery tasks of the actor side. Each re-reads its row and calls a service,
+so running one twice changes nothing twice."""
+
+from celery import shared_task
+
+
+@shared_task(name="actors.make_photo_renditions", autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
+def make_photo_renditions(photo_id: int) -> None:
+    from actors.services import photo_renditions_make
+
+    photo_renditions_make(photo_id=photo_id)
+
+
+@shared_task(name="actors.build_data_export")
+def build_data_export(export_id: int) -> None:
+    from actors.services import data_export_build
+
+    data_export_build(export_id=export_id)
