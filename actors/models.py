@@ -125,7 +125,9 @@ class ActorProfile(models.Model):
                 condition=Q(max_term_months__gte=1) & Q(max_term_months__lte=MAX_LICENCE_TERM_MONTHS),
                 name="actor_max_term_within_ten_years",
             ),
-            models.CheckConstraint(condition=Q(min_fee__isnull=True) | Q(min_fee__gte=0), name="actor_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(min_fee__isnull=True) | Q(min_fee__gte=0), name="actor_fee_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(is_listed=False) | (Q(opted_in=True) & Q(verification_status="verified")),
                 name="actor_listed_only_when_opted_in_and_verified",
