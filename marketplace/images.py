@@ -118,8 +118,7 @@ def _encode(image: Image.Image, source_format: str) -> CleanImage:
 
 def _too_many_pixels() -> ValidationError:
     return ValidationError(
-        _("The image is too large: at most %(limit)s megapixels are accepted.")
-        % {"limit": _max_pixels() // 1_000_000},
+        _("The image is too large: at most %(limit)s megapixels are accepted.") % {"limit": _max_pixels() // 1_000_000},
         code="too_many_pixels",
     )
 

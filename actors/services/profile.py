@@ -219,5 +219,3 @@ def actor_verification_set(*, actor: ActorProfile, status: str) -> ActorProfile:
         actor.refresh_from_db(fields=["verification_status", "verified_at", "opted_in"])
         actor_listing_refresh(actor=actor)
     return actor
-
-

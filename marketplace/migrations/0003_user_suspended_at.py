@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketplace', '0002_moderators_group'),
+        ("marketplace", "0002_moderators_group"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='suspended_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='suspended at'),
+            model_name="user",
+            name="suspended_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="suspended at"),
         ),
     ]
