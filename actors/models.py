@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.categories import ContentCategory
 from marketplace.models import AppendOnlyModel
 from marketplace.money import Currency
-from marketplace.places import Country
+from marketplace.places import Country, Territory
 
 MAX_LICENCE_TERM_MONTHS = 120
 MAX_PHOTOS_PER_ACTOR = 12
@@ -264,6 +265,16 @@ class RedLines(models.Model):
 
     def __str__(self) -> str:
         return f"red lines of actor {self.actor_id}"
+
+    @property
+    def excluded_category_labels(self) -> list[str]:
+        labels = dict(ContentCategory.choices)
+        return [str(labels[key]) for key in self.excluded_categories if key in labels]
+
+    @property
+    def accepted_territory_labels(self) -> list[str]:
+        labels = dict(Territory.choices)
+        return [str(labels[key]) for key in self.accepted_territories if key in labels]
 
 
 class AssetAccess(AppendOnlyModel):
