@@ -1,8 +1,17 @@
 """Reads of the actor side, scoped to who asks."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from actors.models import ActorProfile, AssetAccess, ConsentRecord, DataExport, LikenessPhoto
+from actors.models import (
+    ActorProfile,
+    AssetAccess,
+    ConsentRecord,
+    DataExport,
+    LikenessPhoto,
+    RedLines,
+    VerificationStatus,
+)
 from marketplace.models import User
 
 
@@ -21,9 +30,23 @@ def with_primary_thumbnail(actors: QuerySet[ActorProfile]) -> QuerySet[ActorProf
 
 
 def actor_profile_for_user(user: User) -> ActorProfile | None:
+    """The signed-in user's own actor profile, with its red lines and the
+    number of photos (``photo_count``) in the same query."""
     if not user.is_authenticated:
         return None
-    return ActorProfile.objects.filter(user=user, deleted_at__isnull=True).select_related("user").first()
+    photo_count = (
+        LikenessPhoto.objects.filter(actor=OuterRef("pk"))
+        .order_by()
+        .values("actor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        ActorProfile.objects.filter(user=user, deleted_at__isnull=True)
+        .select_related("user", "red_lines")
+        .annotate(photo_count=Coalesce(Subquery(photo_count), 0))
+        .first()
+    )
 
 
 def photos_for_actor(actor: ActorProfile) -> QuerySet[LikenessPhoto]:
@@ -57,3 +80,94 @@ def access_log_viewers(actor: ActorProfile) -> list[tuple[int, str]]:
 
 def exports_for_actor(actor: ActorProfile) -> QuerySet[DataExport]:
     return DataExport.objects.filter(actor=actor)
+
+
+def checklist_for_actor(actor: ActorProfile) -> list[dict]:
+    """The steps to a listed profile, each with whether it is done and the
+    page that does it. No query when ``actor`` comes from
+    ``actor_profile_for_user``."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    photos = getattr(actor, "photo_count", None)
+    if photos is None:
+        photos = LikenessPhoto.objects.filter(actor=actor).count()
+    red_lines = RedLines.objects.filter(actor=actor).first() if not hasattr(actor, "red_lines") else actor.red_lines
+    profile_done = bool(actor.headline and actor.languages and actor.min_fee is not None and actor.legal_name)
+    return [
+        {
+            "key": "profile",
+            "label": _("Complete your profile"),
+            "hint": _("Headline, languages, legal name and minimum fee."),
+            "done": profile_done,
+            "url": reverse("actors:profile_edit"),
+        },
+        {
+            "key": "photos",
+            "label": _("Upload likeness photos"),
+            "hint": _("At least one clear photo of your face."),
+            "done": photos > 0,
+            "url": reverse("actors:photos"),
+        },
+        {
+            "key": "red_lines",
+            "label": _("Set your red lines"),
+            "hint": _("What you never accept, and where your likeness may be shown."),
+            "done": bool(red_lines and red_lines.accepted_territories),
+            "url": reverse("actors:red_lines"),
+        },
+        {
+            "key": "verified",
+            "label": _("Verify your identity"),
+            "hint": _("A moderator confirms you are who your photos show."),
+            "done": actor.verification_status == VerificationStatus.VERIFIED,
+            "url": reverse("actors:verification"),
+        },
+        {
+            "key": "opted_in",
+            "label": _("Opt in to the roster"),
+            "hint": _("Your separate, explicit consent to be listed. You can leave at any time."),
+            "done": actor.opted_in,
+            "url": reverse("actors:opt_in"),
+        },
+    ]
+
+
+def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, purpose: str = "") -> tuple[bool, str]:
+    """Whether ``user`` may fetch ``kind`` of ``photo``, and the purpose to log
+    (the moderator's stated purpose, or the licence code of the contract).
+
+    - the actor: everything of their own;
+    - moderators: thumbnails; previews and originals only with a stated purpose;
+    - creators: thumbnails and previews of listed actors' cleared photos;
+      originals only under an active contract with this actor (its licence code
+      is the purpose);
+    - anyone else: nothing.
+    """
+    if not user.is_authenticated:
+        return False, ""
+    if photo.actor.user_id == user.pk:
+        return True, ""
+    if portal["is_moderator"]:
+        return kind == AssetAccess.Kind.THUMBNAIL or bool(purpose), purpose
+    if portal["is_creator"]:
+        visible = photo.actor.is_listed and photo.review in (LikenessPhoto.Review.CLEAR, LikenessPhoto.Review.CLEARED)
+        if kind in (AssetAccess.Kind.THUMBNAIL, AssetAccess.Kind.PREVIEW):
+            return visible, ""
+        licence = active_licence_code(creator_user=user, actor=photo.actor)
+        return bool(licence), licence or ""
+    return False, ""
+
+
+def active_licence_code(*, creator_user, actor: ActorProfile) -> str | None:
+    """The licence code of an active contract between this creator and actor.
+
+    Contracts live in the usage_requests app, which provides
+    ``usage_requests.selectors.active_licence_code_for`` once it has them;
+    until then no creator may download an original.
+    """
+    try:
+        from usage_requests.selectors import active_licence_code_for
+    except ImportError:
+        return None
+    return active_licence_code_for(creator_user=creator_user, actor=actor)

@@ -4,6 +4,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+def clean_display_name(value: str) -> str:
+    """A name shown to others: whitespace collapsed, at least two characters,
+    no control or invisible formatting characters. Raises ValidationError."""
+    name = " ".join(value.split())
+    if len(name) < 2:
+        raise forms.ValidationError(_("Enter at least two characters."))
+    # Control and invisible formatting characters (e.g. right-to-left
+    # overrides) let one name pose as another; no real name needs them.
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in name):
+        raise forms.ValidationError(_("The name contains invisible or control characters. Type it again without them."))
+    return name
+
+
+def has_control_characters(value: str) -> bool:
+    """Control or invisible formatting characters other than line breaks and tabs."""
+    return any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in "\n\r\t" for ch in value)
+
+
 class OnboardingForm(forms.Form):
     ROLE_CHOICES = [("actor", _("I am an actor")), ("creator", _("I am a creator"))]
 
@@ -19,13 +37,4 @@ class OnboardingForm(forms.Form):
         self.fields["role"].choices = [c for c in self.ROLE_CHOICES if c[0] not in held_roles]
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if len(name) < 2:
-            raise forms.ValidationError(_("Enter at least two characters."))
-        # Control and invisible formatting characters (e.g. right-to-left
-        # overrides) let one name pose as another; no real name needs them.
-        if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in name):
-            raise forms.ValidationError(
-                _("The name contains invisible or control characters. Type it again without them.")
-            )
-        return name
+        return clean_display_name(self.cleaned_data["name"])

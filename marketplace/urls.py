@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("actors.urls")),
     path("", include("creators.urls")),
+    path("", include("creators.roster_urls")),
     path("", include("usage_requests.urls")),
     path("", include("moderation.urls")),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language
 
+from actors.selectors import actor_profile_for_user, checklist_for_actor
 from marketplace.celery import app as celery_app
 from marketplace.exceptions import RoleAlreadyHeld
 from marketplace.forms import OnboardingForm
@@ -47,6 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "latest_notifications": notifications_for_user(request.user)[:5],
         "has_mfa": state["is_moderator"] and user_has_totp(request.user),
     }
+    if state["is_actor"]:
+        actor = actor_profile_for_user(request.user)
+        context["actor_profile"] = actor
+        context["checklist"] = checklist_for_actor(actor) if actor else []
     return render(request, "marketplace/dashboard.html", context)
 
 

@@ -1,5 +1,6 @@
 """Every write of the actor side. Split by subject; import from here."""
 
+from actors.services.access import asset_access_record
 from actors.services.photos import (
     photo_delete,
     photo_renditions_make,
@@ -29,6 +30,7 @@ __all__ = [
     "actor_profile_update",
     "actor_search_refresh",
     "actor_verification_set",
+    "asset_access_record",
     "data_export_build",
     "data_export_request",
     "photo_delete",

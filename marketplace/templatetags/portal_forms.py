@@ -9,7 +9,10 @@ register = template.Library()
 def bootstrap_widget(field: forms.BoundField, extra: str = "") -> str:
     """The field's widget with Bootstrap's class for its kind, and is-invalid on errors."""
     widget = field.field.widget
-    if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)):
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        # Each option is rendered by the template; the widget takes the class.
+        return field.as_widget(attrs={"class": "form-check-input"})
+    if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
         css = "form-check-input"
     elif isinstance(widget, forms.Select):
         css = "form-select"
@@ -45,3 +48,8 @@ def button_class(tags: list[str] | None) -> str:
     outline = "outline-" if "outline" in tags else ""
     size = " btn-sm" if tags & {"tool", "minor"} else ""
     return f"btn btn-{outline}{colour}{size}"
+
+
+@register.filter
+def is_multiple_choice(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
