@@ -142,3 +142,13 @@ def _fresh_cache_and_language():
     yield
     cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_media_removed_at_end():
+    """Each test process stores uploads in its own folder (test settings);
+    it goes when the session ends."""
+    yield
+    from django.conf import settings
+
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

@@ -7,15 +7,28 @@ they are created without a usable password.
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
-from actors.models import ActorProfile
+from actors.demo import demo_profile, demo_red_lines, portrait
+from actors.models import ActorProfile, VerificationStatus
+from actors.services import (
+    actor_opt_in,
+    actor_profile_update,
+    actor_verification_set,
+    photo_renditions_make,
+    photo_upload,
+    red_lines_update,
+)
 from creators.models import CreatorProfile
 from marketplace.services import moderator_grant, onboarding_role_add
 
 DEMO_PASSWORD = "consentcast-demo"  # noqa: S105 - only set with DEBUG on
 DEMO_DOMAIN = "demo.consentcast.localhost"
+# The last few demo actors stay unverified and off the roster.
+UNLISTED_DEMO_ACTORS = 3
 
 ACTOR_NAMES = [
     ("林晓雨", "zh-hans"),
@@ -73,8 +86,28 @@ class Command(BaseCommand):
                 user = self._user(f"actor{index}", language)
                 if not ActorProfile.objects.filter(user=user).exists():
                     onboarding_role_add(user=user, role="actor", name=name)
+                    self._complete_actor(user.actor_profile, index, chinese=language == "zh-hans")
         self.stdout.write(f"Demo data ready ({self.created} accounts created this run).")
         self._print_logins()
+
+    def _complete_actor(self, actor: ActorProfile, index: int, *, chinese: bool) -> None:
+        """A complete profile, two portraits with renditions, red lines; most
+        demo actors are verified and opted in (so listed); the last few are
+        not, so the roster's rules are visible."""
+        data = demo_profile(index, chinese=chinese)
+        data["legal_name"] = actor.stage_name
+        actor_profile_update(actor=actor, data=data)
+        red_lines_update(actor=actor, **demo_red_lines(index))
+        uploads = [
+            SimpleUploadedFile(f"portrait-{index}-{n}.jpg", portrait(index * 10 + n), content_type="image/jpeg")
+            for n in range(2)
+        ]
+        for photo in photo_upload(actor=actor, files=uploads):
+            photo_renditions_make(photo_id=photo.pk)
+        if index <= len(ACTOR_NAMES) - UNLISTED_DEMO_ACTORS:
+            actor_verification_set(actor=actor, status=VerificationStatus.VERIFIED)
+            with translation.override(actor.user.preferred_language):
+                actor_opt_in(actor=actor)
 
     def _user(self, local_part: str, language: str):
         User = get_user_model()
