@@ -16,3 +16,10 @@ def build_data_export(export_id: int) -> None:
     from actors.services import data_export_build
 
     data_export_build(export_id=export_id)
+
+
+@shared_task(name="actors.purge_expired_data_exports")
+def purge_expired_data_exports() -> int:
+    from actors.services import data_exports_purge_expired
+
+    return data_exports_purge_expired()

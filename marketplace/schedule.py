@@ -20,4 +20,9 @@ BEAT_SCHEDULE = {
         "task": "marketplace.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Data exports are deleted from storage once their link has expired.
+    "purge-expired-data-exports": {
+        "task": "actors.purge_expired_data_exports",
+        "schedule": crontab(minute=41),
+    },
 }

@@ -8,7 +8,12 @@ from actors.services.photos import (
     photo_upload,
     photos_reorder,
 )
-from actors.services.privacy import account_delete, data_export_build, data_export_request
+from actors.services.privacy import (
+    account_delete,
+    data_export_build,
+    data_export_request,
+    data_exports_purge_expired,
+)
 from actors.services.profile import (
     actor_listing_refresh,
     actor_opt_in,
@@ -33,6 +38,7 @@ __all__ = [
     "asset_access_record",
     "data_export_build",
     "data_export_request",
+    "data_exports_purge_expired",
     "photo_delete",
     "photo_renditions_make",
     "photo_set_primary",

@@ -246,3 +246,22 @@ def account_delete(*, user: User, client: ClientInfo | None = None) -> None:
         for session in UserSession.objects.filter(user=user):
             session.end()
         transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
+def data_exports_purge_expired(*, chunk: int = 100) -> int:
+    """Delete exports whose link has expired, files first after commit.
+    Each row is deleted at most once, so two sweeps at once are harmless."""
+    removed = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DataExport.objects.select_for_update(skip_locked=True)
+                .filter(expires_at__lt=timezone.now())
+                .values_list("pk", "archive")[:chunk]
+            )
+            if not batch:
+                return removed
+            DataExport.objects.filter(pk__in=[pk for pk, _name in batch]).delete()
+            names = [name for _pk, name in batch if name]
+            transaction.on_commit(lambda names=names: [default_storage.delete(name) for name in names])
+            removed += len(batch)
