@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import BIO_MAX_LENGTH, MAX_LICENCE_TERM_MONTHS, MAX_PHOTOS_PER_ACTOR, ActorProfile, SpokenLanguage
@@ -74,9 +75,14 @@ class ActorProfileForm(forms.ModelForm):
         }
         help_texts = {
             "stage_name": _("Public: creators see this name."),
-            "bio": _("Plain text, up to %(max)d characters.") % {"max": BIO_MAX_LENGTH},
             "min_fee": _("Requests below this fee are refused before they reach you."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per request: a lazy string formatted at import time would
+        # stay in the language of the process's first import.
+        self.fields["bio"].help_text = _("Plain text, up to %(max)d characters.") % {"max": BIO_MAX_LENGTH}
 
     def clean_stage_name(self) -> str:
         return clean_display_name(self.cleaned_data["stage_name"])
@@ -126,11 +132,17 @@ class MultipleImageField(forms.FileField):
 
 
 class PhotoUploadForm(forms.Form):
-    photos = MultipleImageField(
-        label=_("Add photos"),
-        help_text=_("JPEG, PNG or WebP, up to 15 MB and 40 megapixels each; up to %(max)d photos in all.")
-        % {"max": MAX_PHOTOS_PER_ACTOR},
-    )
+    photos = MultipleImageField(label=_("Add photos"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = _(
+            "JPEG, PNG or WebP, up to %(megabytes)d MB and %(megapixels)d megapixels each; up to %(max)d photos in all."
+        ) % {
+            "megabytes": settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024),
+            "megapixels": settings.IMAGE_UPLOAD_MAX_PIXELS // 1_000_000,
+            "max": MAX_PHOTOS_PER_ACTOR,
+        }
 
 
 class RedLinesForm(forms.Form):
@@ -166,8 +178,13 @@ class RedLinesForm(forms.Form):
         label=_("Longest licence term I accept (months)"),
         min_value=1,
         max_value=MAX_LICENCE_TERM_MONTHS,
-        help_text=_("At most %(max)d months (10 years).") % {"max": MAX_LICENCE_TERM_MONTHS},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["max_term_months"].help_text = _("At most %(max)d months (10 years).") % {
+            "max": MAX_LICENCE_TERM_MONTHS
+        }
 
     def clean_blocked_keywords(self) -> list[str]:
         return split_tags(self.cleaned_data["blocked_keywords"], max_items=MAX_KEYWORDS, max_length=60)
