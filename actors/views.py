@@ -33,6 +33,7 @@ from actors.services import (
     actor_opt_out,
     actor_profile_update,
     asset_access_record,
+    data_export_downloaded,
     data_export_request,
     photo_delete,
     photo_set_primary,
@@ -63,7 +64,7 @@ def actor_required(view):
 @require_http_methods(["GET", "POST"])
 @actor_required
 def profile_edit(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
-    form = ActorProfileForm(request.POST or None, instance=actor)
+    form = ActorProfileForm(request.POST if request.method == "POST" else None, instance=actor)
     if request.method == "POST":
         if form.is_valid():
             actor_profile_update(actor=actor, data=form.cleaned_data)
@@ -155,7 +156,7 @@ def red_lines(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
         "ai_training_allowed": current.ai_training_allowed,
         "max_term_months": actor.max_term_months,
     }
-    form = RedLinesForm(request.POST or None, initial=initial)
+    form = RedLinesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         red_lines_update(actor=actor, **form.cleaned_data)
         messages.success(request, _("Your red lines are saved. Requests that cross them are refused."))
@@ -168,7 +169,7 @@ def red_lines(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @actor_required
 def opt_in(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
-    form = OptInForm(request.POST or None)
+    form = OptInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         client = ClientInfo.from_request(request)
         try:
@@ -208,10 +209,12 @@ ACCESS_LOG_PER_PAGE = 50
 
 
 def _viewer_filter(request: HttpRequest) -> int | None:
-    try:
-        return int(request.GET.get("viewer", ""))
-    except ValueError:
+    """The ``viewer`` filter as a user id; anything else (text, a number no
+    id can be) is ignored."""
+    value = request.GET.get("viewer", "")
+    if not value.isdigit() or len(value) > 18:
         return None
+    return int(value)
 
 
 @require_safe
@@ -269,6 +272,7 @@ def data_export_download(request: HttpRequest, token: str, actor: ActorProfile) 
     if export.status != DataExport.Status.READY or not export.archive or export.expires_at < timezone.now():
         messages.error(request, _("This export is no longer available. Request a new one."))
         return redirect("actors:data")
+    data_export_downloaded(export=export, user=request.user, client=ClientInfo.from_request(request))
     response = FileResponse(
         export.archive.open("rb"), as_attachment=True, filename=f"consentcast-data-{actor.slug}.zip"
     )

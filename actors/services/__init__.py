@@ -11,6 +11,7 @@ from actors.services.photos import (
 from actors.services.privacy import (
     account_delete,
     data_export_build,
+    data_export_downloaded,
     data_export_request,
     data_exports_purge_expired,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "actor_verification_set",
     "asset_access_record",
     "data_export_build",
+    "data_export_downloaded",
     "data_export_request",
     "data_exports_purge_expired",
     "photo_delete",

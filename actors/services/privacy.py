@@ -46,6 +46,30 @@ def data_export_request(*, actor: ActorProfile) -> DataExport:
     return export
 
 
+def data_export_downloaded(*, export: DataExport, user: User, client: ClientInfo | None = None) -> None:
+    """Record a download of the export: it holds every original, so it goes in
+    the actor's access log and the audit log like any other download."""
+    from marketplace.services import audit
+
+    client = client or ClientInfo()
+    with transaction.atomic():
+        AssetAccess.objects.create(
+            actor_id=export.actor_id,
+            viewer=user,
+            viewer_label=user.email,
+            viewer_role="owner",
+            kind=AssetAccess.Kind.EXPORT,
+            outcome=AssetAccess.Outcome.GRANTED,
+            ip_address=client.ip_address,
+        )
+        audit(
+            action=AuditEvent.Action.DATA_EXPORTED,
+            actor=user,
+            target=f"actors.dataexport:{export.pk}",
+            client=client,
+        )
+
+
 def data_export_build(*, export_id: int) -> DataExport | None:
     """Write the ZIP for a pending export and tell the actor it is ready.
     Does nothing for an export that is gone or already built."""

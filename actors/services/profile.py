@@ -161,9 +161,12 @@ def _clean_keywords(keywords: list[str]) -> list[str]:
 def _consent_change(*, actor: ActorProfile, opt_in: bool, client: ClientInfo | None) -> ConsentRecord:
     client = client or ClientInfo()
     with transaction.atomic():
-        changed = ActorProfile.objects.filter(pk=actor.pk, opted_in=not opt_in).update(
-            opted_in=opt_in, opted_in_at=timezone.now() if opt_in else None
-        )
+        fields = {"opted_in": opt_in, "opted_in_at": timezone.now() if opt_in else None}
+        if not opt_in:
+            # Unlisted in the same write: the listing constraint forbids a
+            # listed actor who is not opted in, even for an instant.
+            fields["is_listed"] = False
+        changed = ActorProfile.objects.filter(pk=actor.pk, opted_in=not opt_in).update(**fields)
         if not changed:
             if opt_in:
                 raise InvalidTransition(_("You are already opted in."))
@@ -212,10 +215,13 @@ def actor_verification_set(*, actor: ActorProfile, status: str) -> ActorProfile:
     """
     status = VerificationStatus(status)
     with transaction.atomic():
-        ActorProfile.objects.filter(pk=actor.pk).update(
-            verification_status=status,
-            verified_at=timezone.now() if status == VerificationStatus.VERIFIED else None,
-        )
+        fields = {
+            "verification_status": status,
+            "verified_at": timezone.now() if status == VerificationStatus.VERIFIED else None,
+        }
+        if status != VerificationStatus.VERIFIED:
+            fields["is_listed"] = False  # in the same write, as the listing constraint requires
+        ActorProfile.objects.filter(pk=actor.pk).update(**fields)
         actor.refresh_from_db(fields=["verification_status", "verified_at", "opted_in"])
         actor_listing_refresh(actor=actor)
     return actor

@@ -69,3 +69,18 @@ def photo_for(actor: ActorProfile, **kwargs) -> LikenessPhoto:
 
     (photo,) = photo_upload(actor=actor, files=[image_upload(**kwargs)])
     return photo_renditions_make(photo_id=photo.pk)
+
+
+def list_on_roster(actor: ActorProfile) -> ActorProfile:
+    """Put an existing actor on the roster: opted in, verified, listed."""
+    from actors.services import actor_listing_refresh
+
+    ActorProfile.objects.filter(pk=actor.pk).update(opted_in=True, verification_status=VerificationStatus.VERIFIED)
+    actor.refresh_from_db()
+    actor_listing_refresh(actor=actor)
+    return actor
+
+
+def upload_of(name: str, data: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
+    """Any bytes under any name, as a browser would send them."""
+    return SimpleUploadedFile(name, data, content_type=content_type)

@@ -1,0 +1,193 @@
+"""The actor's access log page and its CSV: order, filter, isolation between
+actors, spreadsheet-safe cells, and a query count that does not grow."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from actors.services import asset_access_record, photo_upload
+from actors.tests.factories import image_upload, photo_for
+from creators.tests.factories import CreatorProfileFactory
+from marketplace.http import ClientInfo
+
+pytestmark = pytest.mark.django_db
+
+ACCESS = "/actors/me/access/"
+CSV_URL = "/actors/me/access.csv"
+HEADER = ["time", "who", "role", "asset", "photo", "outcome", "purpose", "ip_address"]
+
+
+@pytest.fixture
+def photo(actor):
+    return photo_for(actor.actor_profile, seed=80)
+
+
+def log(photo, viewer, role: str, *, kind: str = "preview", granted: bool = True, purpose: str = "", at=None):
+    with time_machine.travel(at or timezone.now(), tick=False):
+        return asset_access_record(
+            photo=photo,
+            viewer=viewer,
+            viewer_role=role,
+            kind=kind,
+            granted=granted,
+            purpose=purpose,
+            client=ClientInfo(ip_address="198.51.100.7"),
+        )
+
+
+@pytest.fixture
+def three_rows(photo, creator, other_creator, moderator):
+    start = timezone.now() - timedelta(hours=3)
+    log(photo, creator, "creator", at=start)
+    log(photo, other_creator, "creator", kind="original", granted=False, at=start + timedelta(hours=1))
+    log(photo, moderator, "moderator", purpose="dispute 12", at=start + timedelta(hours=2))
+
+
+def table(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<tbody>") : page.index("</tbody>")]
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(text)))
+
+
+# --- The page ------------------------------------------------------------------
+
+
+def test_newest_access_comes_first(login, actor, three_rows):
+    body = table(login(actor).get(ACCESS))
+    positions = [body.index("Moderator — dispute 12"), body.index("Pixel Harbor"), body.index("Lumen Pictures")]
+    assert positions == sorted(positions)
+
+
+def test_denied_attempt_is_shown_as_denied(login, actor, three_rows):
+    body = table(login(actor).get(ACCESS))
+    assert body.count('class="table-warning"') == 1
+    assert "Denied" in body
+
+
+def test_filter_by_viewer_shows_only_their_rows(login, actor, creator, three_rows):
+    response = login(actor).get(ACCESS, {"viewer": creator.pk})
+    assert response.status_code == 200
+    body = table(response)
+    assert "Lumen Pictures" in body
+    assert "Pixel Harbor" not in body
+    assert "Moderator" not in body
+
+
+BAD_VIEWERS = ["abc", "", "1.5", "9" * 40, "-"]
+
+
+@pytest.mark.parametrize("viewer", BAD_VIEWERS)
+def test_bad_viewer_filter_is_ignored(login, actor, three_rows, viewer):
+    response = login(actor).get(ACCESS, {"viewer": viewer})
+    assert response.status_code == 200
+    body = table(response)
+    assert "Lumen Pictures" in body
+    assert "Pixel Harbor" in body
+
+
+@pytest.mark.parametrize("viewer", BAD_VIEWERS)
+def test_bad_viewer_filter_is_ignored_in_the_csv(login, actor, three_rows, viewer):
+    response = login(actor).get(CSV_URL, {"viewer": viewer})
+    assert response.status_code == 200
+    assert len(csv_rows(response)) == 4
+
+
+def test_bad_page_number_shows_a_page(login, actor, three_rows):
+    response = login(actor).get(ACCESS, {"page": "zzz"})
+    assert response.status_code == 200
+    assert "Lumen Pictures" in table(response)
+
+
+def test_another_actors_rows_never_appear(login, actor, other_actor, three_rows):
+    stranger = CreatorProfileFactory(display_name="Secret Studio").user
+    log(photo_for(other_actor.actor_profile, seed=81), stranger, "creator")
+    client = login(actor)
+    assert "Secret Studio" not in client.get(ACCESS).content.decode()
+    assert "Secret Studio" not in client.get(ACCESS, {"viewer": stranger.pk}).content.decode()
+    assert "Secret Studio" not in b"".join(client.get(CSV_URL).streaming_content).decode()
+    assert len(csv_rows(client.get(CSV_URL, {"viewer": stranger.pk}))) == 1
+
+
+def test_empty_log_says_so(login, actor):
+    assert "Nobody has viewed your previews" in login(actor).get(ACCESS).content.decode()
+
+
+# --- CSV -----------------------------------------------------------------------
+
+
+def test_csv_download_has_a_header_and_one_row_per_entry(login, actor, photo, three_rows):
+    response = login(actor).get(CSV_URL)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert ".csv" in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]
+    header, *rows = csv_rows(response)
+    assert header == HEADER
+    assert [row[1] for row in rows] == ["", "Pixel Harbor", "Lumen Pictures"]
+    assert rows[1][2:8] == ["creator", "original", str(photo.pk), "denied", "", "198.51.100.7"]
+    assert rows[0][6] == "dispute 12"
+
+
+def test_csv_follows_the_viewer_filter(login, actor, creator, three_rows):
+    _header, *rows = csv_rows(login(actor).get(CSV_URL, {"viewer": creator.pk}))
+    assert [row[1] for row in rows] == ["Lumen Pictures"]
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)"])
+def test_formula_in_a_creator_name_is_defused_in_the_csv(login, actor, photo, name):
+    viewer = CreatorProfileFactory(display_name=name).user
+    log(photo, viewer, "creator")
+    _header, row = csv_rows(login(actor).get(CSV_URL))
+    assert row[1] == f"'{name}"
+
+
+def test_formula_in_a_stated_purpose_is_defused_in_the_csv(login, actor, photo, moderator):
+    log(photo, moderator, "moderator", purpose="=cmd|' /C calc'!A0")
+    _header, row = csv_rows(login(actor).get(CSV_URL))
+    assert row[6] == "'=cmd|' /C calc'!A0"
+
+
+# --- Query counts ----------------------------------------------------------------
+
+
+def count_queries(client, path: str) -> int:
+    client.get(path)  # the first request of a session records it; measure the next
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(path).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_access_log_queries_do_not_grow_with_rows(
+    login, actor, photo, creator, other_creator, moderator, django_assert_num_queries
+):
+    client = login(actor)
+    log(photo, creator, "creator")
+    one_row = count_queries(client, ACCESS)
+    viewers = [(creator, "creator"), (other_creator, "creator"), (moderator, "moderator")]
+    for n in range(59):
+        viewer, role = viewers[n % 3]
+        log(photo, viewer, role, granted=n % 2 == 0)
+    client.get(ACCESS)
+    with django_assert_num_queries(one_row):
+        response = client.get(ACCESS)
+    assert table(response).count("<tr") == 50
+
+
+def test_dashboard_queries_do_not_grow_with_photos(login, actor, django_assert_num_queries):
+    client = login(actor)
+    no_photos = count_queries(client, "/")
+    photo_upload(actor=actor.actor_profile, files=[image_upload(seed=90 + n) for n in range(8)])
+    client.get("/")
+    with django_assert_num_queries(no_photos):
+        assert client.get("/").status_code == 200
