@@ -54,3 +54,9 @@ messages: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) var
+
+## bench-roster: seed 100k actors into PostgreSQL once (DATABASE_URL, default consentcast_bench) and measure the roster
+.PHONY: bench-roster
+bench-roster: $(VENV)/.installed-dev | var
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	$(BIN)/python benchmarks/roster.py $(BENCH_ARGS)

@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = (320, 320)
 PREVIEW_SIZE = (1024, 1024)
-WATERMARK_TEXT = "ConsentCast · preview — not licensed"
+# ASCII only: the bundled default font has no em dash.
+WATERMARK_TEXT = "ConsentCast · preview - not licensed"
 # Photos of two different actors whose hashes differ in at most this many of
 # 64 bits are near-duplicates (the same face photo re-uploaded, re-compressed
 # or lightly cropped).
