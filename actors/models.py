@@ -107,6 +107,9 @@ class ActorProfile(models.Model):
     # is the lower-cased searchable text (SQLite fallback and Chinese
     # substrings); the vector is filled on PostgreSQL only.
     search_document = models.TextField(blank=True, editable=False)
+    # Overlapping pairs of Chinese/Japanese characters ("林晓 晓雨"): Chinese
+    # has no spaces, so these are its words for the full-text index.
+    search_ngrams = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -134,7 +137,11 @@ class ActorProfile(models.Model):
                 name="actor_listed_only_when_opted_in_and_verified",
             ),
         ]
-        indexes = [models.Index(fields=["is_listed", "-created_at", "-id"], name="actor_listed_newest_idx")]
+        indexes = [
+            models.Index(fields=["is_listed", "-created_at", "-id"], name="actor_listed_newest_idx"),
+            # The roster's fee sort walks this from its cursor.
+            models.Index(fields=["min_fee_usd", "id"], condition=Q(is_listed=True), name="actor_listed_fee_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.stage_name

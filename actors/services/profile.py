@@ -1,6 +1,7 @@
 """Writes of the actor profile: creation, edits, search text, listing,
 consent (opt-in/opt-out), red lines and verification status."""
 
+import re
 import secrets
 
 from django.contrib.postgres.search import SearchVector
@@ -74,6 +75,29 @@ def search_document_for(actor: ActorProfile) -> str:
     return "\n".join(part for part in parts if part).lower()
 
 
+CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def cjk_bigrams(text: str) -> list[str]:
+    """Overlapping character pairs of every run of Chinese (or Japanese)
+    characters; a run of one character is kept as it is.
+
+    "林晓雨，擅长武术" gives ["林晓", "晓雨", "擅长", "长武", "武术"]. Indexed
+    as words, they let the full-text index find any two or more consecutive
+    characters, which whole-run tokens and trigrams cannot do for short words.
+    """
+    grams: list[str] = []
+    for run in CJK_RUN.findall(text or ""):
+        if len(run) == 1:
+            grams.append(run)
+        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def search_ngrams_for(actor: ActorProfile) -> str:
+    return " ".join(dict.fromkeys(cjk_bigrams(search_document_for(actor))))
+
+
 def search_vector_expression() -> SearchVector:
     """Stage name weighs most, then headline and skills, then the biography.
 
@@ -84,6 +108,7 @@ def search_vector_expression() -> SearchVector:
         SearchVector("stage_name", weight="A", config="simple")
         + SearchVector("headline", "skills", weight="B", config="simple")
         + SearchVector("bio", "city", weight="C", config="simple")
+        + SearchVector("search_ngrams", weight="D", config="simple")
     )
 
 
@@ -91,7 +116,9 @@ def actor_search_refresh(*, actor_ids: list[int]) -> None:
     """Recompute the stored search text (and vector, on PostgreSQL)."""
     actors = ActorProfile.objects.filter(pk__in=actor_ids)
     for actor in actors.only("pk", "stage_name", "headline", "skills", "city", "bio"):
-        ActorProfile.objects.filter(pk=actor.pk).update(search_document=search_document_for(actor))
+        ActorProfile.objects.filter(pk=actor.pk).update(
+            search_document=search_document_for(actor), search_ngrams=search_ngrams_for(actor)
+        )
     if connection.vendor == "postgresql":
         actors.update(search_vector=search_vector_expression())
 

@@ -1,0 +1,365 @@
+"""The talent roster: search, filters, sorts and keyset pagination.
+
+One entry point, ``roster_search``, for the roster page and (later) the API.
+It starts from ``actors.selectors.listed_actors()``, the one listing rule, so
+an unlisted, opted-out, unverified or suspended actor can never appear.
+
+Search (``q``) depends on the database, decided here and nowhere else:
+
+* PostgreSQL: an actor matches when the weighted ``search_vector`` matches
+  ``websearch_to_tsquery('simple', q)``, OR its lower-cased stage name is
+  trigram-similar to ``q`` (``%``, pg_trgm's default threshold 0.3, so "Lin
+  Xaoyu" finds "Lin Xiaoyu"), OR every whitespace-separated word of ``q`` is a
+  substring of ``search_document`` (Chinese has no spaces, so the tsvector holds
+  whole runs like "擅长武术和马术"). Each branch is served by an index of
+  actors/0003 (GIN on the vector, trigram GIN on lower(stage_name) and on
+  search_document). A query with Chinese characters instead matches every
+  character pair of the query against the pairs each profile stores in
+  ``search_ngrams`` (weight D of the vector, actors/0004), so "晓雨" or "武术"
+  are found through the GIN index, not a scan, then checked as substrings.
+  Relevance: full-text matches first, by ts_rank (stage name weighs most),
+  then the others by the trigram similarity of their stage name.
+* SQLite: every word must be a substring of ``search_document``; relevance is
+  1 when the stage name contains ``q``, else 0. For plain words both databases
+  return the same actors (PostgreSQL adds the near misses of a typo).
+
+Pagination is keyset (cursor) pagination on (sort key, id), never OFFSET: a
+page is "the next ``page_size`` rows after the last row seen" in a total order
+(id breaks ties), so an actor cannot appear twice or be skipped when actors
+are added between two pages, and page 200 costs what page 1 costs (the newest
+sort walks the ``(is_listed, -created_at, -id)`` index from the cursor).
+
+* newest: (created_at desc, id desc).
+* fee: (min_fee_usd asc, nulls last, id asc); actors without a fee come last.
+  The partial index (min_fee_usd, id) WHERE is_listed (actors/0004) serves it.
+* relevance: (score desc, id desc). The score is computed per row from the
+  row's own text and ``q`` (deterministic), so it can be a keyset column: the
+  cursor carries the last row's exact float score and the next page filters on
+  the same annotation (``score < s OR (score = s AND id < i)``). Sorting by a
+  computed score has to score every match anyway, so the keyset filter adds no
+  work; only an edit to an actor's text between two pages can move that actor.
+
+The cursor is an opaque, signed token holding the sort, the direction, the key
+of the boundary row, its id and a fingerprint of the search parameters. A
+tampered, truncated or foreign cursor (another search, another sort) is not an
+error: the first page is returned with ``cursor_rejected`` set, so the page can
+say so. "Previous" walks the same order backwards from the first row shown.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.postgres.lookups import TrigramSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.core import signing
+from django.db import connection
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Lower
+
+from actors.models import ActorProfile, RedLines
+from actors.selectors import listed_actors, with_primary_thumbnail
+from actors.services.profile import cjk_bigrams
+from creators.models import Project, ShortlistEntry
+from marketplace.money import Currency, to_reference
+
+PAGE_SIZE = 24
+MAX_PAGE_SIZE = 100
+SORT_RELEVANCE = "relevance"
+SORT_NEWEST = "newest"
+SORT_FEE = "fee"
+SORTS = (SORT_RELEVANCE, SORT_NEWEST, SORT_FEE)
+
+_CURSOR_SALT = "creators.roster.cursor"
+_CURSOR_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RosterParams:
+    """What the creator asked for; already validated (see the roster form).
+
+    Empty strings and None mean "any". Ages are a requested playing-age range
+    that must overlap the actor's; ``fee_max`` is in ``currency``.
+    """
+
+    q: str = ""
+    language: str = ""
+    gender: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+    country: str = ""
+    city: str = ""
+    skill: str = ""
+    category: str = ""
+    fee_max: Decimal | None = None
+    currency: str = Currency.CNY.value
+    ai_training: bool = False
+    sort: str = SORT_RELEVANCE
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance needs a search; without one the newest come first."""
+        if self.sort == SORT_RELEVANCE and not self.q.strip():
+            return SORT_NEWEST
+        return self.sort if self.sort in SORTS else SORT_NEWEST
+
+    def fingerprint(self) -> str:
+        """Short digest of everything that decides the order and the rows."""
+        data = {**asdict(self), "sort": self.effective_sort}
+        raw = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+@dataclass
+class RosterPage:
+    actors: list[ActorProfile]
+    sort: str
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    # True when the cursor given was unusable and the first page was returned.
+    cursor_rejected: bool = False
+
+
+class _BadCursor(Exception):
+    pass
+
+
+def roster_search(*, params: RosterParams, cursor: str | None = None, page_size: int = PAGE_SIZE) -> RosterPage:
+    """One page of listed actors matching ``params``, in ``params``' order.
+
+    One query whatever the page size, the page or the filters (the thumbnail
+    comes in it as ``primary_photo_id``); two in the rare case of "previous"
+    from a page whose predecessors all vanished. Never raises on a bad
+    ``cursor``: see the module docstring.
+    """
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    sort = params.effective_sort
+    queryset = _matching(params)
+    if sort == SORT_RELEVANCE:
+        queryset = queryset.annotate(score=_score_expression(params.q))
+
+    rejected = False
+    position = None
+    if cursor:
+        try:
+            position = _decode_cursor(cursor, params=params, sort=sort)
+        except _BadCursor:
+            rejected = True
+    forward = position is None or position["d"] == "n"
+    if position is not None:
+        queryset = queryset.filter(_after(sort, _parse_key(sort, position["k"]), position["i"], forward=forward))
+    queryset = queryset.order_by(*_ordering(sort, forward=forward))
+
+    rows = list(with_primary_thumbnail(queryset)[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if not forward:
+        rows.reverse()
+
+    if not rows and not forward:
+        # Everything before the cursor vanished meanwhile: the first page is
+        # what "previous" means now.
+        return roster_search(params=params, cursor=None, page_size=page_size)
+
+    page = RosterPage(actors=rows, sort=sort, cursor_rejected=rejected)
+    if rows:
+        if more or not forward:
+            page.next_cursor = _encode_cursor(params, sort, _key_of(sort, rows[-1]), rows[-1].pk, direction="n")
+        if (more and not forward) or (forward and position is not None):
+            page.previous_cursor = _encode_cursor(params, sort, _key_of(sort, rows[0]), rows[0].pk, direction="p")
+    elif position is not None:
+        # Past the end (the rows after the cursor vanished): offer the way back.
+        page.previous_cursor = _encode_cursor(params, sort, position["k"], position["i"], direction="p")
+    return page
+
+
+def _matching(params: RosterParams) -> QuerySet[ActorProfile]:
+    # The card never shows these; the search columns are large.
+    queryset = listed_actors().defer("bio", "legal_name", "search_document", "search_vector")
+    if params.q.strip():
+        queryset = queryset.filter(_search_condition(params.q))
+    if params.language:
+        queryset = queryset.filter(_json_list_has("languages", params.language))
+    if params.gender:
+        queryset = queryset.filter(gender=params.gender)
+    if params.age_min is not None:
+        # A missing bound is open-ended; an actor with no playing age at all
+        # does not match an age filter.
+        queryset = queryset.filter(
+            Q(playing_age_max__gte=params.age_min) | Q(playing_age_max__isnull=True, playing_age_min__isnull=False)
+        )
+    if params.age_max is not None:
+        queryset = queryset.filter(
+            Q(playing_age_min__lte=params.age_max) | Q(playing_age_min__isnull=True, playing_age_max__isnull=False)
+        )
+    if params.country:
+        queryset = queryset.filter(country=params.country)
+    if params.city.strip():
+        queryset = queryset.filter(city__icontains=params.city.strip())
+    if params.skill.strip():
+        queryset = queryset.filter(skills__icontains=params.skill.strip())
+    if params.category:
+        excluded = RedLines.objects.filter(_json_list_has("excluded_categories", params.category), actor=OuterRef("pk"))
+        queryset = queryset.filter(~Exists(excluded))
+    if params.fee_max is not None:
+        ceiling = to_reference(params.fee_max, params.currency)
+        queryset = queryset.filter(Q(min_fee_usd__isnull=True) | Q(min_fee_usd__lte=ceiling))
+    if params.ai_training:
+        queryset = queryset.filter(red_lines__ai_training_allowed=True)
+    return queryset
+
+
+def _words(q: str) -> list[str]:
+    return q.lower().split()
+
+
+def _json_list_has(field: str, key: str) -> Q:
+    """The JSON list in ``field`` holds ``key`` (an ASCII code or key)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__contains": [key]})  # jsonb @>
+    # SQLite has no JSON containment lookup; keys are ASCII, so the quoted
+    # key as a substring of the stored JSON text is exact.
+    return Q(**{f"{field}__icontains": f'"{key}"'})
+
+
+def _short(q: str) -> bool:
+    """Too short for trigrams: fewer than three characters without spaces."""
+    return len("".join(q.split())) < 3
+
+
+def _search_condition(q: str) -> Q:
+    substrings = Q()
+    for word in _words(q):
+        substrings &= Q(search_document__contains=word)
+    if connection.vendor != "postgresql":
+        return substrings
+    pairs = _cjk_pairs_query(q)
+    if pairs is not None:
+        # Chinese: every character pair of the query is an indexed word of the
+        # vector (actors' search_ngrams), so the GIN index finds the few
+        # candidates; the substring test on those keeps the match exact.
+        return Q(search_vector=pairs) & substrings
+    if _short(q):
+        return substrings
+    text = SearchQuery(q, config="simple", search_type="websearch")
+    similar_name = TrigramSimilar(Lower("stage_name"), Value(" ".join(_words(q))))
+    return Q(search_vector=text) | Q(similar_name) | substrings
+
+
+def _cjk_pairs_query(q: str) -> SearchQuery | None:
+    """All character pairs of the Chinese runs in ``q`` (AND), or None when
+    ``q`` has no run of two or more Chinese characters."""
+    pairs = [gram for gram in cjk_bigrams(q) if len(gram) == 2]
+    if not pairs:
+        return None
+    query = None
+    for gram in dict.fromkeys(pairs):
+        part = SearchQuery(gram, config="simple", search_type="plain")
+        query = part if query is None else query & part
+    return query
+
+
+def _score_expression(q: str):
+    """Relevance: full-text matches first, by ts_rank (stage name weighs
+    most); then the rest by the trigram similarity of the stage name (typos),
+    which is computed only for rows the full text did not match: it is the
+    costly part on a common word matching thousands of actors."""
+    if connection.vendor == "postgresql":
+        text = SearchQuery(q, config="simple", search_type="websearch")
+        return Case(
+            When(search_vector=text, then=Value(1.0) + Cast(SearchRank(F("search_vector"), text), FloatField())),
+            default=Cast(TrigramSimilarity(Lower("stage_name"), " ".join(_words(q))), FloatField()),
+            output_field=FloatField(),
+        )
+    return Case(When(stage_name__icontains=q.strip(), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+
+
+_KEY_FIELD = {SORT_NEWEST: "created_at", SORT_FEE: "min_fee_usd", SORT_RELEVANCE: "score"}
+
+
+def _ordering(sort: str, *, forward: bool) -> list:
+    if sort == SORT_FEE:
+        if forward:
+            return [F("min_fee_usd").asc(nulls_last=True), "id"]
+        return [F("min_fee_usd").desc(nulls_first=True), "-id"]
+    key = _KEY_FIELD[sort]
+    return [f"-{key}", "-id"] if forward else [key, "id"]
+
+
+def _after(sort: str, key, pk: int, *, forward: bool) -> Q:
+    """Rows strictly after (forward) or before (backward) the row (key, pk)."""
+    if sort == SORT_FEE:
+        if forward:
+            if key is None:
+                return Q(min_fee_usd__isnull=True, id__gt=pk)
+            return Q(min_fee_usd__gt=key) | Q(min_fee_usd=key, id__gt=pk) | Q(min_fee_usd__isnull=True)
+        if key is None:
+            return Q(min_fee_usd__isnull=False) | Q(min_fee_usd__isnull=True, id__lt=pk)
+        return Q(min_fee_usd__lt=key) | Q(min_fee_usd=key, id__lt=pk)
+    if sort == SORT_RELEVANCE:
+        # The score is an expression: each mention is computed again per row.
+        if forward:
+            return Q(score__lt=key) | Q(score=key, id__lt=pk)
+        return Q(score__gt=key) | Q(score=key, id__gt=pk)
+    # The redundant bound lets PostgreSQL start the (is_listed, -created_at,
+    # -id) index scan at the cursor instead of filtering every row before it.
+    if forward:
+        return Q(created_at__lte=key) & (Q(created_at__lt=key) | Q(created_at=key, id__lt=pk))
+    return Q(created_at__gte=key) & (Q(created_at__gt=key) | Q(created_at=key, id__gt=pk))
+
+
+def _key_of(sort: str, actor: ActorProfile):
+    if sort == SORT_NEWEST:
+        return actor.created_at.isoformat()
+    if sort == SORT_FEE:
+        return None if actor.min_fee_usd is None else str(actor.min_fee_usd)
+    return float(actor.score)
+
+
+def _parse_key(sort: str, raw):
+    try:
+        if sort == SORT_NEWEST:
+            moment = datetime.fromisoformat(raw)
+            if moment.tzinfo is None:
+                raise _BadCursor
+            return moment
+        if sort == SORT_FEE:
+            return None if raw is None else Decimal(raw)
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise _BadCursor
+        return float(raw)
+    except (TypeError, ValueError, InvalidOperation) as exc:
+        raise _BadCursor from exc
+
+
+def _encode_cursor(params: RosterParams, sort: str, key, pk: int, *, direction: str) -> str:
+    payload = {"v": _CURSOR_VERSION, "s": sort, "d": direction, "k": key, "i": pk, "h": params.fingerprint()}
+    return signing.dumps(payload, salt=_CURSOR_SALT, compress=True)
+
+
+def _decode_cursor(cursor: str, *, params: RosterParams, sort: str) -> dict:
+    if len(cursor) > 500:
+        raise _BadCursor
+    try:
+        payload = signing.loads(cursor, salt=_CURSOR_SALT)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise _BadCursor from exc
+    if not isinstance(payload, dict) or payload.get("v") != _CURSOR_VERSION:
+        raise _BadCursor
+    if payload.get("s") != sort or payload.get("h") != params.fingerprint() or payload.get("d") not in ("n", "p"):
+        raise _BadCursor
+    if isinstance(payload.get("i"), bool) or not isinstance(payload.get("i"), int):
+        raise _BadCursor
+    _parse_key(sort, payload.get("k"))
+    return payload
+
+
+def shortlisted_actor_ids(*, project: Project, actor_ids: list[int]) -> set[int]:
+    """Which of ``actor_ids`` are on ``project``'s shortlist: one query for a
+    whole page of cards, never one per card."""
+    if not actor_ids:
+        return set()
+    entries = ShortlistEntry.objects.filter(project=project, actor_id__in=actor_ids)
+    return set(entries.values_list("actor_id", flat=True))
