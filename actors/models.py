@@ -2,13 +2,15 @@
 the log of every access to the actor's likeness (DESIGN.md "Actor side")."""
 
 import uuid
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.categories import ContentCategory
@@ -52,6 +54,19 @@ class VerificationStatus(models.TextChoices):
     PENDING = "pending", _("Verification pending")
     VERIFIED = "verified", _("Verified")
     REJECTED = "rejected", _("Verification rejected")
+
+
+# Actors without a fee sort after every fee: a value no fee can reach stands
+# in for "none", so the fee order is one index range a cursor can start in.
+FEE_SORT_MISSING = Decimal("9999999999.99")
+
+
+def fee_sort_key() -> Coalesce:
+    """The roster's fee order: the fee in US dollars, missing fees last.
+    The index ``actor_listed_fee_idx`` is on exactly this expression."""
+    return Coalesce(
+        F("min_fee_usd"), Value(FEE_SORT_MISSING), output_field=models.DecimalField(max_digits=12, decimal_places=2)
+    )
 
 
 class ActorProfile(models.Model):
@@ -140,7 +155,7 @@ class ActorProfile(models.Model):
         indexes = [
             models.Index(fields=["is_listed", "-created_at", "-id"], name="actor_listed_newest_idx"),
             # The roster's fee sort walks this from its cursor.
-            models.Index(fields=["min_fee_usd", "id"], condition=Q(is_listed=True), name="actor_listed_fee_idx"),
+            models.Index(fee_sort_key(), F("id"), condition=Q(is_listed=True), name="actor_listed_fee_idx"),
         ]
 
     def __str__(self) -> str:

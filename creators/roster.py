@@ -30,8 +30,11 @@ are added between two pages, and page 200 costs what page 1 costs (the newest
 sort walks the ``(is_listed, -created_at, -id)`` index from the cursor).
 
 * newest: (created_at desc, id desc).
-* fee: (min_fee_usd asc, nulls last, id asc); actors without a fee come last.
-  The partial index (min_fee_usd, id) WHERE is_listed (actors/0004) serves it.
+* fee: (fee key asc, id asc), where the fee key is ``min_fee_usd`` with a
+  value above any fee standing in for "no fee" (``actors.models.fee_sort_key``),
+  so actors without a fee come last and the whole order is one range of the
+  partial expression index ``actor_listed_fee_idx`` (actors/0004), which a
+  cursor enters where the previous page stopped.
 * relevance: (score desc, id desc). The score is computed per row from the
   row's own text and ``q`` (deterministic), so it can be a keyset column: the
   cursor carries the last row's exact float score and the next page filters on
@@ -59,7 +62,7 @@ from django.db import connection
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Lower
 
-from actors.models import ActorProfile, RedLines
+from actors.models import ActorProfile, RedLines, fee_sort_key
 from actors.selectors import listed_actors, with_primary_thumbnail
 from actors.services.profile import cjk_bigrams
 from creators.models import Project, ShortlistEntry
@@ -139,6 +142,8 @@ def roster_search(*, params: RosterParams, cursor: str | None = None, page_size:
     queryset = _matching(params)
     if sort == SORT_RELEVANCE:
         queryset = queryset.annotate(score=_score_expression(params.q))
+    elif sort == SORT_FEE:
+        queryset = queryset.annotate(fee_key=fee_sort_key())
 
     rejected = False
     position = None
@@ -276,28 +281,24 @@ def _score_expression(q: str):
     return Case(When(stage_name__icontains=q.strip(), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
 
 
-_KEY_FIELD = {SORT_NEWEST: "created_at", SORT_FEE: "min_fee_usd", SORT_RELEVANCE: "score"}
+_KEY_FIELD = {SORT_NEWEST: "created_at", SORT_FEE: "fee_key", SORT_RELEVANCE: "score"}
 
 
 def _ordering(sort: str, *, forward: bool) -> list:
-    if sort == SORT_FEE:
-        if forward:
-            return [F("min_fee_usd").asc(nulls_last=True), "id"]
-        return [F("min_fee_usd").desc(nulls_first=True), "-id"]
     key = _KEY_FIELD[sort]
+    if sort == SORT_FEE:
+        return [key, "id"] if forward else [f"-{key}", "-id"]
     return [f"-{key}", "-id"] if forward else [key, "id"]
 
 
 def _after(sort: str, key, pk: int, *, forward: bool) -> Q:
     """Rows strictly after (forward) or before (backward) the row (key, pk)."""
     if sort == SORT_FEE:
+        # As for "newest", the redundant bound starts the index range scan of
+        # actor_listed_fee_idx at the cursor.
         if forward:
-            if key is None:
-                return Q(min_fee_usd__isnull=True, id__gt=pk)
-            return Q(min_fee_usd__gt=key) | Q(min_fee_usd=key, id__gt=pk) | Q(min_fee_usd__isnull=True)
-        if key is None:
-            return Q(min_fee_usd__isnull=False) | Q(min_fee_usd__isnull=True, id__lt=pk)
-        return Q(min_fee_usd__lt=key) | Q(min_fee_usd=key, id__lt=pk)
+            return Q(fee_key__gte=key) & (Q(fee_key__gt=key) | Q(fee_key=key, id__gt=pk))
+        return Q(fee_key__lte=key) & (Q(fee_key__lt=key) | Q(fee_key=key, id__lt=pk))
     if sort == SORT_RELEVANCE:
         # The score is an expression: each mention is computed again per row.
         if forward:
@@ -314,7 +315,7 @@ def _key_of(sort: str, actor: ActorProfile):
     if sort == SORT_NEWEST:
         return actor.created_at.isoformat()
     if sort == SORT_FEE:
-        return None if actor.min_fee_usd is None else str(actor.min_fee_usd)
+        return str(actor.fee_key)
     return float(actor.score)
 
 
@@ -326,7 +327,9 @@ def _parse_key(sort: str, raw):
                 raise _BadCursor
             return moment
         if sort == SORT_FEE:
-            return None if raw is None else Decimal(raw)
+            if not isinstance(raw, str):
+                raise _BadCursor
+            return Decimal(raw)
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise _BadCursor
         return float(raw)
