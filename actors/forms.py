@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import BIO_MAX_LENGTH, MAX_LICENCE_TERM_MONTHS, MAX_PHOTOS_PER_ACTOR, ActorProfile, SpokenLanguage
+from actors.services.profile import PROFILE_FIELDS
 from marketplace.categories import ContentCategory
 from marketplace.forms import clean_display_name, has_control_characters
 from marketplace.places import Territory
@@ -51,22 +52,7 @@ class ActorProfileForm(forms.ModelForm):
 
     class Meta:
         model = ActorProfile
-        fields = [
-            "stage_name",
-            "legal_name",
-            "headline",
-            "bio",
-            "languages",
-            "gender",
-            "playing_age_min",
-            "playing_age_max",
-            "city",
-            "country",
-            "skills",
-            "min_fee",
-            "fee_currency",
-            "union_membership",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6, "maxlength": BIO_MAX_LENGTH}),
             "playing_age_min": forms.NumberInput(attrs={"min": 0, "max": 100}),

@@ -47,8 +47,7 @@ from creators.services import (
     shot_remove,
     shot_update,
 )
-from marketplace.http import get_in_scope_or_404, portal_state
-from marketplace.views import _safe_next
+from marketplace.http import get_in_scope_or_404, portal_state, safe_next_url
 
 PROJECTS_PER_PAGE = 25
 
@@ -337,7 +336,7 @@ def _shortlist_answer(request: HttpRequest, project: Project, actor: ActorProfil
         context = {"project": project, "actor": actor, "shortlisted": shortlisted}
         return render(request, "creators/_shortlist_toggle.html", context)
     fallback = reverse("creators:project_detail", kwargs={"pk": project.pk})
-    return redirect(_safe_next(request, request.POST.get("next", ""), fallback))
+    return redirect(safe_next_url(request, request.POST.get("next", ""), fallback))
 
 
 @require_POST

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,15 @@ def client_ip(request: HttpRequest) -> str | None:
             if forwarded:
                 return forwarded
     return _valid_ip(request.META.get("REMOTE_ADDR", ""))
+
+
+def safe_next_url(request: HttpRequest, candidate: str, fallback: str) -> str:
+    """``candidate`` when it points back into this site, else ``fallback``
+    (a URL or a URL name): a ``next`` field never sends anyone elsewhere."""
+    allowed = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if candidate and allowed else fallback
 
 
 def portal_state(request: HttpRequest) -> dict:

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -20,7 +19,7 @@ from actors.selectors import actor_profile_for_user, checklist_for_actor
 from marketplace.celery import app as celery_app
 from marketplace.exceptions import RoleAlreadyHeld
 from marketplace.forms import OnboardingForm
-from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state
+from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state, safe_next_url
 from marketplace.languages import is_supported
 from marketplace.selectors import (
     notifications_for_user,
@@ -99,13 +98,6 @@ def notifications_list(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/notifications.html", {"page": page, "only_unread": only_unread})
 
 
-def _safe_next(request: HttpRequest, candidate: str, fallback: str) -> str:
-    allowed = url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return candidate if candidate and allowed else fallback
-
-
 @require_POST
 @login_required
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
@@ -117,8 +109,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
         response["HX-Trigger"] = "notifications-changed"
         return response
     if request.POST.get("open") and notification.url:
-        return redirect(_safe_next(request, notification.url, "notifications"))
-    return redirect(_safe_next(request, request.POST.get("next", ""), "notifications"))
+        return redirect(safe_next_url(request, notification.url, "notifications"))
+    return redirect(safe_next_url(request, request.POST.get("next", ""), "notifications"))
 
 
 @require_POST
@@ -142,7 +134,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if not is_supported(language):
         messages.error(request, _("That language is not available."))
-        return redirect(_safe_next(request, request.POST.get("next", ""), "home"))
+        return redirect(safe_next_url(request, request.POST.get("next", ""), "home"))
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
     return set_language(request)
