@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -104,7 +105,12 @@ def photos(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(count)d photo(s) uploaded. Thumbnails and previews appear in a moment.") % {"count": len(stored)},
+                ngettext(
+                    "%(count)d photo uploaded. Its thumbnail and preview appear in a moment.",
+                    "%(count)d photos uploaded. Thumbnails and previews appear in a moment.",
+                    len(stored),
+                )
+                % {"count": len(stored)},
             )
             return redirect("actors:photos")
     return _photos_page(request, actor, form, status=400)

@@ -14,10 +14,15 @@ def backfill(apps, schema_editor):
     from actors.services.profile import cjk_bigrams
 
     ActorProfile = apps.get_model("actors", "ActorProfile")
-    for pk, document in ActorProfile.objects.values_list("pk", "search_document").iterator():
-        grams = " ".join(dict.fromkeys(cjk_bigrams(document)))
-        if grams:
-            ActorProfile.objects.filter(pk=pk).update(search_ngrams=grams)
+    batch = []
+    for actor in ActorProfile.objects.only("pk", "search_document").iterator(chunk_size=2000):
+        actor.search_ngrams = " ".join(dict.fromkeys(cjk_bigrams(actor.search_document)))
+        if actor.search_ngrams:
+            batch.append(actor)
+        if len(batch) >= 1000:
+            ActorProfile.objects.bulk_update(batch, ["search_ngrams"])
+            batch = []
+    ActorProfile.objects.bulk_update(batch, ["search_ngrams"])
     if schema_editor.connection.vendor == "postgresql":
         ActorProfile.objects.update(
             search_vector=SearchVector("stage_name", weight="A", config="simple")
