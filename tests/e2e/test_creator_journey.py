@@ -51,7 +51,9 @@ def test_creator_builds_a_project_searches_filters_opens_and_shortlists(page, li
     page.locator("#id_logline").fill("A swordswoman's last night in the old city.")
     page.locator("#id_category").select_option("film")
     page.get_by_role("button", name="Create project").click()
-    expect(page).to_have_url(re.compile(r"/projects/\d+/$"))
+    # htmx binds its handlers once the deferred scripts ran; typing earlier
+    # would submit the plain form (or, in the roster, fire no search at all).
+    page.wait_for_url(re.compile(r"/projects/\d+/$"), wait_until="load")
     project = Project.objects.get(title="Rain on the Rooftops")
 
     page.evaluate("window.__sameDocument = true")
@@ -71,6 +73,7 @@ def test_creator_builds_a_project_searches_filters_opens_and_shortlists(page, li
 
     # The roster: a Chinese search, then a filter; the URL keeps the state.
     page.get_by_role("link", name="Roster", exact=True).click()
+    page.wait_for_url(re.compile(r"/roster/$"), wait_until="load")
     cards = page.locator("[data-testid=roster-card]")
     expect(cards).to_have_count(3)
     page.locator("#id_q").fill("晓雨")
