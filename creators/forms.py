@@ -31,7 +31,7 @@ class CreatorProfileForm(forms.ModelForm):
 
     class Meta:
         model = CreatorProfile
-        fields = ["display_name", "studio", "website", "bio", "country", "contact_preference"]
+        fields = ["display_name", "studio", "legal_name", "website", "bio", "country", "contact_preference"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
             "display_name": _("Your name or your studio's, as actors see it."),
@@ -43,6 +43,9 @@ class CreatorProfileForm(forms.ModelForm):
 
     def clean_studio(self) -> str:
         return _plain_text(self.cleaned_data["studio"])
+
+    def clean_legal_name(self) -> str:
+        return _plain_text(self.cleaned_data["legal_name"])
 
     def clean_bio(self) -> str:
         return _plain_text(self.cleaned_data["bio"])

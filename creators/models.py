@@ -20,6 +20,12 @@ class CreatorProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="creator_profile")
     display_name = models.CharField(_("display name"), max_length=80)
     studio = models.CharField(_("studio or company"), max_length=120, blank=True)
+    legal_name = models.CharField(
+        _("legal name of the signatory"),
+        max_length=120,
+        blank=True,
+        help_text=_("Private. The person or company that signs contracts; shown only on your contracts."),
+    )
     website = models.URLField(_("website"), max_length=200, blank=True)
     bio = models.TextField(_("about"), max_length=2000, blank=True)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, blank=True)

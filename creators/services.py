@@ -44,6 +44,7 @@ def creator_profile_update(
     profile: CreatorProfile,
     display_name: str,
     studio: str = "",
+    legal_name: str = "",
     website: str = "",
     bio: str = "",
     country: str = "",
@@ -52,6 +53,7 @@ def creator_profile_update(
     """Save what the creator shows to actors. Values are already validated."""
     profile.display_name = display_name.strip()
     profile.studio = studio.strip()
+    profile.legal_name = " ".join(legal_name.split())
     profile.website = website.strip()
     profile.bio = bio.strip()
     profile.country = country

@@ -25,4 +25,13 @@ BEAT_SCHEDULE = {
         "task": "actors.purge_expired_data_exports",
         "schedule": crontab(minute=41),
     },
+    # Requests past their deadline expire; a day before, whoever must act
+    # is reminded. Both claim rows with a compare-and-set.
+    "expire-usage-requests": {"task": "usage_requests.expire_requests", "schedule": 60.0},
+    "remind-usage-requests": {"task": "usage_requests.remind_requests", "schedule": 300.0},
+    # One email about messages left unread for ten minutes, not one per message.
+    "send-message-digests": {"task": "usage_requests.send_message_digests", "schedule": 120.0},
+    # Contracts not signed in time are cancelled; ended terms complete.
+    "cancel-unsigned-contracts": {"task": "usage_requests.cancel_unsigned_contracts", "schedule": 300.0},
+    "complete-ended-contracts": {"task": "usage_requests.complete_ended_contracts", "schedule": crontab(minute=7)},
 }

@@ -293,3 +293,10 @@ IMAGE_UPLOAD_MAX_BYTES = env.int("IMAGE_UPLOAD_MAX_BYTES", default=15 * 1024 * 1
 IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
 # How long a data-export download link stays valid.
 DATA_EXPORT_LINK_SECONDS = env.int("DATA_EXPORT_LINK_SECONDS", default=7 * 24 * 3600)
+
+# Usage requests expire this many days after they were handed to the side
+# that must act; contracts are cancelled when not signed within CONTRACT_SIGN_DAYS.
+USAGE_REQUEST_EXPIRY_DAYS = env.int("USAGE_REQUEST_EXPIRY_DAYS", default=7)
+CONTRACT_SIGN_DAYS = env.int("CONTRACT_SIGN_DAYS", default=7)
+# Public licence checks (/verify/<code>/): requests per IP per minute.
+LICENCE_CHECKS_PER_MINUTE = env.int("LICENCE_CHECKS_PER_MINUTE", default=30)

@@ -1,0 +1,3 @@
+"""URLs of the contract pages, signing, and the public licence check."""
+
+urlpatterns: list = []

@@ -1,0 +1,139 @@
+"""Notification kinds of requests and contracts: one per move, told to the
+party who must know. Parameters: ``project`` (title), ``actor`` (stage name),
+``creator`` (display name), ``code`` (licence code), ``count``, ``when``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.notifications import NotificationKind, register
+
+REQUEST_RECEIVED = register(
+    NotificationKind(
+        key="requests.received",
+        title=_("New request from %(creator)s for “%(project)s”"),
+        body=_(
+            "Review each shot: approve or veto it, then accept, counter or decline. "
+            "Nothing is licensed until you accept."
+        ),
+    )
+)
+REQUEST_COUNTERED = register(
+    NotificationKind(
+        key="requests.countered",
+        title=_("%(actor)s made a counter-offer on “%(project)s”"),
+        body=_("Accept the new terms to hand the request back to the actor for the final acceptance, or decline it."),
+    )
+)
+REQUEST_COUNTER_ACCEPTED = register(
+    NotificationKind(
+        key="requests.counter_accepted",
+        title=_("%(creator)s accepted your counter-offer on “%(project)s”"),
+        body=_("The request is back with you for the final acceptance."),
+    )
+)
+REQUEST_ACCEPTED = register(
+    NotificationKind(
+        key="requests.accepted",
+        title=_("%(actor)s accepted your request for “%(project)s”"),
+        body=_("%(count)s shot(s) approved. The contract is ready to sign."),
+    )
+)
+REQUEST_DECLINED = register(
+    NotificationKind(
+        key="requests.declined",
+        title=_("The request for “%(project)s” was declined"),
+        body=_("Open the request to read the reason."),
+    )
+)
+REQUEST_WITHDRAWN = register(
+    NotificationKind(
+        key="requests.withdrawn",
+        title=_("%(creator)s withdrew the request for “%(project)s”"),
+        body=_("Nothing was licensed; you do not need to do anything."),
+    )
+)
+REQUEST_EXPIRED = register(
+    NotificationKind(
+        key="requests.expired",
+        title=_("The request for “%(project)s” expired"),
+        body=_("Nobody answered in time, so nothing was licensed."),
+    )
+)
+REQUEST_REMINDER = register(
+    NotificationKind(
+        key="requests.reminder",
+        title=_("The request for “%(project)s” expires within a day"),
+        body=_("It is waiting for you. Without an answer it expires and nothing is licensed."),
+    )
+)
+MESSAGES_DIGEST = register(
+    NotificationKind(
+        key="requests.messages_digest",
+        title=_("%(count)s unread message(s) about “%(project)s”"),
+        body=_("Open the request to read and answer them."),
+    )
+)
+CONTRACT_READY = register(
+    NotificationKind(
+        key="contracts.ready",
+        title=_("Contract %(code)s for “%(project)s” is ready to sign"),
+        body=_(
+            "Read it, then sign with your legal name. It is cancelled if both parties have not signed within 7 days."
+        ),
+    )
+)
+CONTRACT_SIGNED = register(
+    NotificationKind(
+        key="contracts.signed",
+        title=_("The other party signed contract %(code)s"),
+        body=_("The contract becomes active once you have signed too."),
+    )
+)
+CONTRACT_ACTIVE = register(
+    NotificationKind(
+        key="contracts.active",
+        title=_("Contract %(code)s is active"),
+        body=_("Both parties signed. Anyone can verify the licence with its code."),
+    )
+)
+CONTRACT_CANCELLED = register(
+    NotificationKind(
+        key="contracts.cancelled",
+        title=_("Contract %(code)s was cancelled"),
+        body=_("It was not signed by both parties in time, so nothing was licensed."),
+    )
+)
+CONTRACT_COMPLETED = register(
+    NotificationKind(
+        key="contracts.completed",
+        title=_("Contract %(code)s is completed"),
+        body=_("The licence term has ended. The licensed assets must now be deleted."),
+    )
+)
+CONTRACT_REVOKED = register(
+    NotificationKind(
+        key="contracts.revoked",
+        title=_("%(actor)s revoked contract %(code)s"),
+        body=_("Stop using the likeness and delete the licensed assets. Open the contract to read the reason."),
+    )
+)
+CONTRACT_SUSPENDED = register(
+    NotificationKind(
+        key="contracts.suspended",
+        title=_("Contract %(code)s is suspended"),
+        body=_("A dispute is open. The licence is not in force until a moderator decides."),
+    )
+)
+CONTRACT_REINSTATED = register(
+    NotificationKind(
+        key="contracts.reinstated",
+        title=_("Contract %(code)s is active again"),
+        body=_("The dispute ended without voiding the contract."),
+    )
+)
+CONTRACT_VOIDED = register(
+    NotificationKind(
+        key="contracts.voided",
+        title=_("Contract %(code)s was voided by a moderator"),
+        body=_("The licence no longer exists. Stop using the likeness and delete the licensed assets."),
+    )
+)

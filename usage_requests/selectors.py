@@ -1,0 +1,111 @@
+"""Reads of requests and contracts, scoped to who asks. A view fetches
+through these, so anything outside them is a 404."""
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from actors.models import ActorProfile
+from marketplace.models import User
+from usage_requests.models import (
+    OPEN_REQUEST_STATUSES,
+    Contract,
+    ContractStatus,
+    Message,
+    Party,
+    RequestTerms,
+    UsageRequest,
+)
+
+
+def usage_requests_for_user(user: User) -> QuerySet[UsageRequest]:
+    """Requests ``user`` is a party of, as the actor or as the creator."""
+    if not user.is_authenticated:
+        return UsageRequest.objects.none()
+    return UsageRequest.objects.filter(Q(actor__user=user) | Q(creator__user=user)).select_related(
+        "actor__user", "creator__user", "project"
+    )
+
+
+def _unread_counts() -> dict:
+    from_creator_unread = Q(messages__sender_party=Party.CREATOR) & (
+        Q(actor_read_at__isnull=True) | Q(messages__created_at__gt=F("actor_read_at"))
+    )
+    from_actor_unread = Q(messages__sender_party=Party.ACTOR) & (
+        Q(creator_read_at__isnull=True) | Q(messages__created_at__gt=F("creator_read_at"))
+    )
+    return {
+        "unread_for_actor": Count("messages", filter=from_creator_unread),
+        "unread_for_creator": Count("messages", filter=from_actor_unread),
+    }
+
+
+def inbox_for_user(user: User) -> dict[str, list[UsageRequest]]:
+    """The user's requests grouped by who must act: ``awaiting_me``,
+    ``awaiting_other`` and ``closed`` (newest first, closed capped at 100).
+    Each request carries ``my_party``, ``unread`` and ``shot_count``. Three
+    queries whatever the number of requests."""
+    rows = list(
+        usage_requests_for_user(user)
+        .annotate(**_unread_counts(), shot_count=Count("request_shots", distinct=True))
+        .order_by("-updated_at", "-id")[:500]
+    )
+    groups: dict[str, list[UsageRequest]] = {"awaiting_me": [], "awaiting_other": [], "closed": []}
+    for request in rows:
+        request.my_party = request.party_of(user)
+        request.unread = request.unread_for_actor if request.my_party == Party.ACTOR else request.unread_for_creator
+        if request.status in OPEN_REQUEST_STATUSES:
+            key = "awaiting_me" if request.awaiting == request.my_party else "awaiting_other"
+            groups[key].append(request)
+        elif len(groups["closed"]) < 100:
+            groups["closed"].append(request)
+    return groups
+
+
+def request_detail(user: User) -> QuerySet[UsageRequest]:
+    """For the request page: shots with their decisions and every terms
+    version prefetched."""
+    return usage_requests_for_user(user).prefetch_related(
+        Prefetch("request_shots", queryset=_request_shots()),
+        Prefetch("terms", queryset=RequestTerms.objects.order_by("version")),
+    )
+
+
+def _request_shots():
+    from usage_requests.models import RequestShot
+
+    return RequestShot.objects.select_related("shot").order_by("shot__position", "shot__number", "id")
+
+
+def messages_for_request(request: UsageRequest, *, after_id: int = 0) -> QuerySet[Message]:
+    return Message.objects.filter(request=request, pk__gt=after_id).order_by("created_at", "id")
+
+
+def contracts_for_user(user: User) -> QuerySet[Contract]:
+    """Contracts ``user`` is a party of."""
+    if not user.is_authenticated:
+        return Contract.objects.none()
+    return Contract.objects.filter(Q(actor__user=user) | Q(creator__user=user)).select_related(
+        "actor__user", "creator__user", "project", "request"
+    )
+
+
+def contract_by_licence_code(code: str) -> Contract | None:
+    """The contract behind a public licence code (already normalised)."""
+    return (
+        Contract.objects.select_related("actor", "creator", "project").filter(licence_code=code).first()
+        if code
+        else None
+    )
+
+
+def active_licence_code_for(*, creator_user: User, actor: ActorProfile) -> str | None:
+    """The licence code of an active contract between this creator and this
+    actor, or None: only then may the creator download the actor's originals
+    (``actors.selectors.active_licence_code``)."""
+    if not creator_user.is_authenticated:
+        return None
+    return (
+        Contract.objects.filter(creator__user=creator_user, actor=actor, status=ContractStatus.ACTIVE)
+        .order_by("-activated_at", "-id")
+        .values_list("licence_code", flat=True)
+        .first()
+    )

@@ -1,0 +1,38 @@
+"""Beat sweeps of requests and contracts. Each calls a service that claims
+rows with a compare-and-set, so a sweep that runs twice (or two beats at
+once) changes each row once."""
+
+from celery import shared_task
+
+from usage_requests.services import (
+    contracts_cancel_unsigned,
+    contracts_complete_ended,
+    message_digests_send,
+    usage_requests_expire_due,
+    usage_requests_remind_due,
+)
+
+
+@shared_task(name="usage_requests.expire_requests")
+def expire_requests() -> int:
+    return usage_requests_expire_due()
+
+
+@shared_task(name="usage_requests.remind_requests")
+def remind_requests() -> int:
+    return usage_requests_remind_due()
+
+
+@shared_task(name="usage_requests.send_message_digests")
+def send_message_digests() -> int:
+    return message_digests_send()
+
+
+@shared_task(name="usage_requests.cancel_unsigned_contracts")
+def cancel_unsigned_contracts() -> int:
+    return contracts_cancel_unsigned()
+
+
+@shared_task(name="usage_requests.complete_ended_contracts")
+def complete_ended_contracts() -> int:
+    return contracts_complete_ended()

@@ -1,0 +1,100 @@
+"""Factories and builders for requests and contracts."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from actors.models import ActorProfile, RedLines
+from actors.tests.factories import ActorProfileFactory
+from creators.models import CreatorProfile, Project, Shot
+from creators.tests.factories import ProjectFactory, ShotFactory
+from usage_requests.models import ShotDecision, UsageRequest
+
+GOOD_TERMS = {
+    "fee": Decimal("5000.00"),
+    "currency": "CNY",
+    "territory": "cn_mainland",
+    "ai_training": False,
+}
+
+
+def term_dates(months: int = 6) -> dict:
+    start = timezone.localdate() + timedelta(days=1)
+    return {"term_start": start, "term_end": start + timedelta(days=30 * months - 1)}
+
+
+def open_actor(profile: ActorProfile | None = None, **red_lines) -> ActorProfile:
+    """A listed actor whose red lines accept the default terms (mainland China,
+    no training, a fee at most 5,000 CNY); ``red_lines`` override fields."""
+    actor = profile or ActorProfileFactory(listed=True)
+    if not actor.is_listed:
+        from actors.tests.factories import list_on_roster
+
+        actor = list_on_roster(actor)
+    fields = {"accepted_territories": ["cn_mainland", "hk_mo_tw"], **red_lines}
+    RedLines.objects.filter(actor=actor).update(**fields)
+    return actor
+
+
+def project_with_shots(creator: CreatorProfile, count: int = 3, **project) -> tuple[Project, list[Shot]]:
+    project = ProjectFactory(creator=creator, **project)
+    shots = [ShotFactory(project=project, number=n, position=n) for n in range(1, count + 1)]
+    return project, shots
+
+
+def send_request(
+    *, actor: ActorProfile, creator: CreatorProfile, shots: int = 3, project: Project | None = None, **terms
+) -> UsageRequest:
+    """A pending request through the real service."""
+    from usage_requests.services import usage_request_send
+
+    if project is None:
+        project, shot_rows = project_with_shots(creator, shots)
+    else:
+        shot_rows = list(project.shots.all())
+    return usage_request_send(
+        creator=creator,
+        actor=actor,
+        project=project,
+        shots=shot_rows,
+        **{**GOOD_TERMS, **term_dates(), **terms},
+    )
+
+
+def decide_all(request: UsageRequest, *, veto: int = 0, note: str = "Not this one") -> None:
+    """The actor approves every shot but the last ``veto`` ones."""
+    from usage_requests.services import usage_request_decide_shots
+
+    rows = list(request.request_shots.order_by("shot__number"))
+    decisions = {}
+    for index, row in enumerate(rows):
+        vetoed = index >= len(rows) - veto
+        decisions[row.pk] = (ShotDecision.VETOED if vetoed else ShotDecision.APPROVED, note if vetoed else "")
+    usage_request_decide_shots(request=request, user=request.actor.user, decisions=decisions)
+
+
+def accepted_contract(*, actor: ActorProfile, creator: CreatorProfile, veto: int = 0, **terms):
+    from usage_requests.services import usage_request_accept
+
+    request = send_request(actor=actor, creator=creator, **terms)
+    decide_all(request, veto=veto)
+    return usage_request_accept(request=request, user=actor.user, terms_version=request.terms_version)
+
+
+def active_contract(*, actor: ActorProfile, creator: CreatorProfile, veto: int = 0, **terms):
+    """A contract both parties signed with their legal names."""
+    from usage_requests.services import contract_sign
+
+    ActorProfile.objects.filter(pk=actor.pk).update(legal_name=actor.legal_name or "Lin Xiaoyu Legal")
+    CreatorProfile.objects.filter(pk=creator.pk).update(legal_name=creator.legal_name or "Lumen Pictures Ltd")
+    actor.refresh_from_db()
+    creator.refresh_from_db()
+    contract = accepted_contract(actor=actor, creator=creator, veto=veto, **terms)
+    contract_sign(contract=contract, user=actor.user, typed_name=actor.legal_name, consent=True)
+    contract_sign(contract=contract, user=creator.user, typed_name=creator.legal_name, consent=True)
+    contract.refresh_from_db()
+    return contract
+
+
+__all__ = ["date"]
