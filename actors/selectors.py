@@ -151,10 +151,12 @@ def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, pu
     if portal["is_moderator"]:
         return kind == AssetAccess.Kind.THUMBNAIL or bool(purpose), purpose
     if portal["is_creator"]:
-        visible = photo.actor.is_listed and photo.review in (LikenessPhoto.Review.CLEAR, LikenessPhoto.Review.CLEARED)
+        cleared = photo.review in (LikenessPhoto.Review.CLEAR, LikenessPhoto.Review.CLEARED)
         if kind in (AssetAccess.Kind.THUMBNAIL, AssetAccess.Kind.PREVIEW):
-            return visible, ""
-        licence = active_licence_code(creator_user=user, actor=photo.actor)
+            return photo.actor.is_listed and cleared, ""
+        # A photo flagged as another actor's likeness is never licensed, not
+        # even under a contract.
+        licence = active_licence_code(creator_user=user, actor=photo.actor) if cleared else None
         return bool(licence), licence or ""
     return False, ""
 

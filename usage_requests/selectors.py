@@ -2,6 +2,7 @@
 through these, so anything outside them is a 404."""
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from actors.models import ActorProfile
 from marketplace.models import User
@@ -103,9 +104,94 @@ def active_licence_code_for(*, creator_user: User, actor: ActorProfile) -> str |
     (``actors.selectors.active_licence_code``)."""
     if not creator_user.is_authenticated:
         return None
+    today = timezone.localdate()
+    # Active and inside its term: signed early is not yet licensed, and an
+    # ended term is over even before the nightly sweep marks it completed.
     return (
-        Contract.objects.filter(creator__user=creator_user, actor=actor, status=ContractStatus.ACTIVE)
+        Contract.objects.filter(
+            creator__user=creator_user,
+            actor=actor,
+            status=ContractStatus.ACTIVE,
+            term_start__lte=today,
+            term_end__gte=today,
+        )
         .order_by("-activated_at", "-id")
         .values_list("licence_code", flat=True)
         .first()
     )
+
+
+def contract_list_for_user(user: User) -> QuerySet[Contract]:
+    """The contracts page: the user's contracts, newest first; everything a row
+    shows comes from the snapshot and the joined profiles (one query)."""
+    return contracts_for_user(user).order_by("-created_at", "-id")
+
+
+def contract_detail_for_user(user: User) -> QuerySet[Contract]:
+    """For the contract page: the user's contracts with signatures and
+    timeline prefetched."""
+    from usage_requests.models import ContractEvent, Signature
+
+    return contracts_for_user(user).prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.order_by("signed_at", "id")),
+        Prefetch("events", queryset=ContractEvent.objects.order_by("created_at", "id")),
+    )
+
+
+def licensed_photos(contract: Contract):
+    """The actor's photos a creator may download under ``contract``: none
+    unless it is active; never photos a moderator flagged or rejected."""
+    from actors.models import LikenessPhoto
+
+    if contract.status != ContractStatus.ACTIVE:
+        return LikenessPhoto.objects.none()
+    return LikenessPhoto.objects.filter(
+        actor=contract.actor_id,
+        review__in=[LikenessPhoto.Review.CLEAR, LikenessPhoto.Review.CLEARED],
+    ).order_by("position", "id")
+
+
+def request_timeline(request: UsageRequest) -> QuerySet:
+    """The request's event rows, oldest first, for its page."""
+    from usage_requests.models import RequestEvent
+
+    return RequestEvent.objects.filter(request=request).order_by("created_at", "id")
+
+
+def contract_id_for_request(request: UsageRequest) -> int | None:
+    """The contract an accepted request became, or None (one query, no row loaded)."""
+    return Contract.objects.filter(request=request).values_list("pk", flat=True).first()
+
+
+def red_lines_by_actor(actors: list[ActorProfile]) -> dict:
+    """``{actor_id: RedLines}`` for the summaries beside the composer, in one query."""
+    from actors.models import RedLines
+
+    return {row.actor_id: row for row in RedLines.objects.filter(actor__in=actors)}
+
+
+def request_inbox(user: User) -> dict[str, list[UsageRequest]]:
+    """``inbox_for_user`` with exact unread counts. That one counts messages
+    over a join with the request's shots, so each unread message is counted
+    once per requested shot; counting distinct messages fixes it. One query
+    whatever the number of requests."""
+    counts = _unread_counts()
+    rows = list(
+        usage_requests_for_user(user)
+        .annotate(
+            unread_for_actor=Count("messages", filter=counts["unread_for_actor"].filter, distinct=True),
+            unread_for_creator=Count("messages", filter=counts["unread_for_creator"].filter, distinct=True),
+            shot_count=Count("request_shots", distinct=True),
+        )
+        .order_by("-updated_at", "-id")[:500]
+    )
+    groups: dict[str, list[UsageRequest]] = {"awaiting_me": [], "awaiting_other": [], "closed": []}
+    for request in rows:
+        request.my_party = request.party_of(user)
+        request.unread = request.unread_for_actor if request.my_party == Party.ACTOR else request.unread_for_creator
+        if request.status in OPEN_REQUEST_STATUSES:
+            key = "awaiting_me" if request.awaiting == request.my_party else "awaiting_other"
+            groups[key].append(request)
+        elif len(groups["closed"]) < 100:
+            groups["closed"].append(request)
+    return groups

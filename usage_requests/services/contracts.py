@@ -64,7 +64,7 @@ def normalise_licence_code(raw: str) -> str | None:
     not in the alphabet, so a code containing them is rejected, never guessed.
     """
     chars = "".join(ch for ch in (raw or "").upper() if ch not in " -\u2010\u2011\u2012\u2013\u2014\t")
-    if chars.startswith("CC"):
+    if len(chars) == 14 and chars.startswith("CC"):
         chars = chars[2:]
     if len(chars) != 12 or any(ch not in LICENCE_ALPHABET for ch in chars):
         return None
@@ -310,9 +310,16 @@ def contract_suspend(
 def contract_reinstate(
     *, contract: Contract, by: User | None, reason: str = "", dispute_id: int | None = None
 ) -> Contract:
-    """A dispute ended without voiding: suspended back to active."""
+    """A dispute ended without voiding: suspended back to active. Raises
+    ``InvalidTransition`` unless the contract is suspended (an unsigned
+    contract only becomes active through both signatures)."""
     with transaction.atomic():
         contract = _locked(contract)
+        if contract.status != ContractStatus.SUSPENDED:
+            raise InvalidTransition(
+                _("This contract is %(status)s; that cannot be done now.")
+                % {"status": contract.get_status_display().lower()}
+            )
         _move(contract, ContractStatus.ACTIVE)
         _event(contract, ContractEvent.Kind.REINSTATED, by=by, party="moderator", reason=reason, dispute=dispute_id)
         _tell(

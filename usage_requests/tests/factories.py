@@ -20,7 +20,7 @@ GOOD_TERMS = {
 
 
 def term_dates(months: int = 6) -> dict:
-    start = timezone.localdate() + timedelta(days=1)
+    start = timezone.localdate()
     return {"term_start": start, "term_end": start + timedelta(days=30 * months - 1)}
 
 

@@ -1,0 +1,252 @@
+"""The public licence check: /verify/ and /verify/<code>/, their verdicts,
+what they never show, and the per-address rate limit."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import override_settings
+
+from marketplace.ratelimit import hit
+from usage_requests.models import Contract, ContractStatus
+from usage_requests.services import contract_revoke, contract_suspend, contract_void
+from usage_requests.services.contracts import contract_expire_unsigned
+from usage_requests.tests.factories import accepted_contract, active_contract, open_actor
+
+pytestmark = pytest.mark.django_db
+
+ACTOR_LEGAL = "Lin Xiaoyu Legal"
+CREATOR_LEGAL = "Lumen Pictures Ltd"
+
+
+@pytest.fixture
+def active(actor, creator) -> Contract:
+    """An active contract with a vetoed third shot and a fee of 4,321.50."""
+    return active_contract(
+        actor=open_actor(actor.actor_profile), creator=creator.creator_profile, veto=1, fee="4321.50"
+    )
+
+
+def check(client, contract: Contract, **extra):
+    return client.get(f"/verify/{contract.licence_code}/", **extra)
+
+
+def within_term(contract: Contract):
+    """The factories' terms start tomorrow; travel to their first day."""
+    return time_machine.travel(contract.term_start.isoformat() + "T12:00:00Z", tick=False)
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+# --- The form ----------------------------------------------------------------------
+
+
+def test_verify_form_is_public(anonymous):
+    response = anonymous.get("/verify/")
+    assert response.status_code == 200
+    assert 'name="code"' in page(response)
+
+
+def test_verify_wrong_method_is_405(anonymous, active):
+    assert anonymous.post("/verify/", {"code": active.licence_code}).status_code == 405
+    assert anonymous.post(f"/verify/{active.licence_code}/").status_code == 405
+
+
+def test_a_typed_code_is_normalised_and_redirected(anonymous, active):
+    typed = active.licence_code.lower().replace("-", " ")
+    response = anonymous.get("/verify/", {"code": f"  {typed} "})
+    assert response.status_code == 302
+    assert response.url == f"/verify/{active.licence_code}/"
+
+
+@pytest.mark.parametrize("code", ["", "hello", "CC-0000-1111-OOOO", "CC-ABCD-EFGH", "CC-ABCD-EFGH-JKMN-P"])
+def test_an_unparseable_code_is_a_clear_form_error(anonymous, code):
+    response = anonymous.get("/verify/", {"code": code})
+    assert response.status_code == 400
+    assert "invalid-feedback" in page(response)
+
+
+def test_an_unparseable_code_explains_what_a_code_looks_like(anonymous):
+    response = anonymous.get("/verify/", {"code": "CC-0000-1111-OOOO"})
+    assert "This is not a licence code." in page(response)
+
+
+# --- The certificate ---------------------------------------------------------------
+
+
+def test_active_licence_shows_public_facts_from_the_snapshot(anonymous, active):
+    project = active.project
+    project.title = "Renamed live"
+    project.save()
+    with within_term(active):
+        response = check(anonymous, active)
+    assert response.status_code == 200
+    body = page(response)
+    assert "Valid licence" in body
+    assert 'data-valid="true"' in body
+    assert "Lin Xiaoyu" in body
+    assert "Lumen Pictures" in body
+    assert active.snapshot["project"]["title"] in body
+    assert "Renamed live" not in body
+    assert "2 shots" in body
+    assert "Mainland China" in body
+    assert "Not permitted" in body
+    assert active.terms_hash in body
+    assert active.licence_code in body
+    assert active.term_end.isoformat() in body
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_certificate_shows_nothing_private(anonymous, active):
+    body = page(check(anonymous, active))
+    assert ACTOR_LEGAL not in body
+    assert CREATOR_LEGAL not in body
+    assert "4321" not in body
+    assert "4,321" not in body
+    assert "CNY" not in body
+    for shot in active.snapshot["shots"]:
+        assert shot["description"] not in body
+    assert active.actor.user.email not in body
+    assert active.creator.user.email not in body
+
+
+def test_unknown_code_is_404(anonymous):
+    assert anonymous.get("/verify/CC-2345-6789-ABCD/").status_code == 404
+
+
+def test_garbage_code_in_the_path_is_404(anonymous):
+    assert anonymous.get("/verify/not-a-code/").status_code == 404
+
+
+def test_a_code_in_another_form_redirects_to_the_canonical_url(anonymous, active):
+    compact = active.licence_code.replace("-", "").lower()
+    response = anonymous.get(f"/verify/{compact}/")
+    assert response.status_code == 301
+    assert response.url == f"/verify/{active.licence_code}/"
+
+
+def test_signed_in_users_see_the_same_certificate(login, other_creator, active):
+    client = login(other_creator)
+    with within_term(active):
+        assert "Valid licence" in page(check(client, active))
+
+
+def test_certificate_renders_in_chinese(client, active):
+    response = check(client, active, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in page(response)
+    assert "跳到正文" in page(response)
+
+
+def test_unsigned_licence_is_not_in_force(anonymous, actor, creator):
+    contract = accepted_contract(actor=open_actor(actor.actor_profile), creator=creator.creator_profile)
+    body = page(check(anonymous, contract))
+    assert "Not in force: awaiting signatures" in body
+    assert 'data-valid="false"' in body
+
+
+def test_revoked_licence_says_so(anonymous, actor, active):
+    contract_revoke(contract=active, user=actor, reason="private reason the public never reads")
+    body = page(check(anonymous, active))
+    assert "Not in force: revoked" in body
+    assert "Revoked by the actor" in body
+    assert "private reason" not in body
+    assert "text-bg-danger" in body
+
+
+def test_suspended_licence_is_under_dispute_then_voided(anonymous, moderator, active):
+    contract_suspend(contract=active, by=None, reason="dispute opened")
+    body = page(check(anonymous, active))
+    assert "Not in force: under dispute" in body
+    assert "text-bg-warning" in body
+    contract_void(contract=active, by=moderator, reason="the shots were misused")
+    body = page(check(anonymous, active))
+    assert "Not in force: voided" in body
+    assert "the shots were misused" not in body
+
+
+def test_cancelled_licence_says_so(anonymous, actor, creator):
+    contract = accepted_contract(actor=open_actor(actor.actor_profile), creator=creator.creator_profile)
+    assert contract_expire_unsigned(contract_id=contract.pk, now=contract.sign_deadline)
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.CANCELLED
+    assert "Not in force: cancelled" in page(check(anonymous, contract))
+
+
+def test_active_licence_before_its_term_starts_is_not_yet_in_force(anonymous, active):
+    day_before = active.term_start - timedelta(days=1)
+    with time_machine.travel(day_before.isoformat() + "T12:00:00Z", tick=False):
+        body = page(check(anonymous, active))
+    assert "Signed, not yet in force" in body
+
+
+def test_active_licence_within_its_term_is_valid(anonymous, active):
+    with within_term(active):
+        assert "Valid licence" in page(check(anonymous, active))
+    with time_machine.travel(active.term_end.isoformat() + "T12:00:00Z", tick=False):
+        assert "Valid licence" in page(check(anonymous, active))
+
+
+def test_active_licence_past_its_term_end_is_not_in_force(anonymous, active):
+    """Between the term's end and the nightly sweep that completes it."""
+    with time_machine.travel((active.term_end + timedelta(days=1)).isoformat() + "T12:00:00Z", tick=False):
+        assert "Not in force: the term has ended" in page(check(anonymous, active))
+
+
+# --- Rate limit --------------------------------------------------------------------
+
+
+@override_settings(LICENCE_CHECKS_PER_MINUTE=2)
+def test_too_many_checks_from_one_address_get_429_with_retry_after(anonymous, active):
+    assert check(anonymous, active).status_code == 200
+    assert anonymous.get("/verify/", {"code": active.licence_code}).status_code == 302
+    response = check(anonymous, active)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "Too many attempts" in page(response)
+    assert anonymous.get("/verify/").status_code == 429
+    # Another address still gets its answer.
+    assert check(anonymous, active, REMOTE_ADDR="203.0.113.9").status_code == 200
+
+
+@override_settings(LICENCE_CHECKS_PER_MINUTE=2)
+def test_the_limit_resets_in_the_next_minute(anonymous, active):
+    with time_machine.travel("2030-01-01T10:00:10Z", tick=False):
+        for _ in range(2):
+            check(anonymous, active)
+        assert check(anonymous, active).status_code == 429
+    with time_machine.travel("2030-01-01T10:01:01Z", tick=False):
+        assert check(anonymous, active).status_code == 200
+
+
+@override_settings(LICENCE_CHECKS_PER_MINUTE=2)
+def test_unknown_codes_count_towards_the_limit(anonymous, active):
+    for _ in range(2):
+        assert anonymous.get("/verify/CC-2345-6789-ABCD/").status_code == 404
+    assert check(anonymous, active).status_code == 429
+
+
+def test_hit_counts_within_a_window_and_reports_the_wait():
+    with time_machine.travel("2030-01-01T10:00:45Z", tick=False):
+        assert hit("k", limit=2, window_seconds=60) == (True, 15)
+        assert hit("k", limit=2, window_seconds=60) == (True, 15)
+        assert hit("k", limit=2, window_seconds=60) == (False, 15)
+        assert hit("other", limit=2, window_seconds=60)[0] is True
+
+
+def test_hit_survives_the_key_expiring_between_add_and_incr(monkeypatch):
+    real_add = cache.add
+    calls = []
+
+    def add_then_expire(key, value, timeout=None):
+        calls.append(key)
+        if len(calls) == 1:
+            return False  # as if the key existed, then it expires before incr
+        return real_add(key, value, timeout=timeout)
+
+    monkeypatch.setattr(cache, "add", add_then_expire)
+    assert hit("gone", limit=1, window_seconds=60)[0] is True
+    assert len(calls) == 2
