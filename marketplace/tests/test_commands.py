@@ -9,6 +9,7 @@ from actors.models import ActorProfile
 from creators.models import CreatorProfile
 from marketplace.models import AuditEvent, User
 from marketplace.roles import MODERATORS_GROUP
+from usage_requests.models import Contract, ContractStatus, RequestStatus, UsageRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +42,30 @@ def test_createmoderator_rejects_a_malformed_email():
     assert not User.objects.exists()
 
 
+def active_codes() -> list[str]:
+    return list(
+        Contract.objects.filter(status=ContractStatus.ACTIVE)
+        .order_by("activated_at", "id")
+        .values_list("licence_code", flat=True)
+    )
+
+
 @override_settings(DEBUG=True)
 def test_seed_demo_is_idempotent_and_prints_logins():
     first = run("seed_demo")
     counts = (User.objects.count(), ActorProfile.objects.count(), CreatorProfile.objects.count())
+    requests = list(UsageRequest.objects.order_by("pk").values_list("pk", "status"))
+    contracts = list(Contract.objects.order_by("pk").values_list("pk", "status"))
+    codes = active_codes()
     second = run("seed_demo")
     assert counts == (User.objects.count(), ActorProfile.objects.count(), CreatorProfile.objects.count())
+    assert requests == list(UsageRequest.objects.order_by("pk").values_list("pk", "status"))
+    assert contracts == list(Contract.objects.order_by("pk").values_list("pk", "status"))
+    assert {status for _pk, status in requests} == set(RequestStatus.values)
+    assert len(codes) == 2
+    for code in codes:
+        assert code in first
+        assert code in second
     assert counts[1] == 30
     assert counts[2] == 4
     assert "Demo logins" in first
@@ -62,6 +81,10 @@ def test_seed_demo_is_idempotent_and_prints_logins():
 def test_seed_demo_sets_no_password_without_debug():
     output = run("seed_demo")
     assert "Demo logins" not in output
+    codes = active_codes()
+    assert len(codes) == 2
+    # Licence codes are public, so they print without DEBUG too.
+    assert all(code in output for code in codes)
     assert not User.objects.filter(email="actor1@demo.consentcast.localhost").get().has_usable_password()
 
 

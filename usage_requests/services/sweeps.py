@@ -43,7 +43,7 @@ def usage_request_expire(*, request_id: int, now: datetime) -> bool:
             return False
         old = request["status"]
         changed = UsageRequest.objects.filter(pk=request_id, status=old, expires_at__lte=now).update(
-            status=RequestStatus.EXPIRED, closed_at=now, updated_at=now
+            status=RequestStatus.EXPIRED, closed_at=timezone.now(), updated_at=timezone.now()
         )
         if not changed:
             return False

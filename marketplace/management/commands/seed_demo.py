@@ -24,6 +24,7 @@ from actors.services import (
 )
 from creators.models import CreatorProfile
 from marketplace.services import moderator_grant, onboarding_role_add
+from usage_requests.demo import demo_active_contracts, demo_requests_seed
 
 DEMO_PASSWORD = "consentcast-demo"  # noqa: S105 - only set with DEBUG on
 DEMO_DOMAIN = "demo.consentcast.localhost"
@@ -71,7 +72,10 @@ CREATORS = [
 
 
 class Command(BaseCommand):
-    help = "Create (or complete) the demo moderator, creators and actors, then print the demo logins."
+    help = (
+        "Create (or complete) the demo moderator, creators, actors, projects and requests, "
+        "then print the active demo licences and the demo logins."
+    )
 
     def handle(self, *args, **options):
         self.created = 0
@@ -87,8 +91,23 @@ class Command(BaseCommand):
                 if not ActorProfile.objects.filter(user=user).exists():
                     onboarding_role_add(user=user, role="actor", name=name)
                     self._complete_actor(user.actor_profile, index, chinese=language == "zh-hans")
+            creators = self._profiles(CreatorProfile, "creator", len(CREATORS))
+            actors = self._profiles(ActorProfile, "actor", len(ACTOR_NAMES))
+            if demo_requests_seed(creators=creators, actors=actors):
+                self.stdout.write("Demo projects, requests, messages and contracts created.")
         self.stdout.write(f"Demo data ready ({self.created} accounts created this run).")
+        self._print_licences(creators)
         self._print_logins()
+
+    @staticmethod
+    def _profiles(model, local_part: str, count: int) -> list:
+        """The demo profiles in their numbered order (creator1, creator2, …)."""
+        emails = [f"{local_part}{index}@{DEMO_DOMAIN}" for index in range(1, count + 1)]
+        by_email = {
+            profile.user.email: profile
+            for profile in model.objects.filter(user__email__in=emails).select_related("user")
+        }
+        return [by_email[email] for email in emails]
 
     def _complete_actor(self, actor: ActorProfile, index: int, *, chinese: bool) -> None:
         """A complete profile, two portraits with renditions, red lines; most
@@ -122,6 +141,16 @@ class Command(BaseCommand):
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             self.created += 1
         return user
+
+    def _print_licences(self, creators: list[CreatorProfile]) -> None:
+        # Licence codes are public (anyone may check one), so they print with DEBUG off too.
+        contracts = demo_active_contracts(creators=creators)
+        self.stdout.write("Active licences:" if contracts else "Active licences: none")
+        for contract in contracts:
+            self.stdout.write(
+                f"  {contract.licence_code} ({contract.actor.stage_name} → {contract.creator.display_name}, "
+                f"{contract.project.title})"
+            )
 
     def _print_logins(self) -> None:
         if not settings.DEBUG:
