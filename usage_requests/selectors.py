@@ -1,7 +1,8 @@
 """Reads of requests and contracts, scoped to who asks. A view fetches
 through these, so anything outside them is a 404."""
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actors.models import ActorProfile
@@ -12,6 +13,7 @@ from usage_requests.models import (
     ContractStatus,
     Message,
     Party,
+    RequestShot,
     RequestTerms,
     UsageRequest,
 )
@@ -26,27 +28,38 @@ def usage_requests_for_user(user: User) -> QuerySet[UsageRequest]:
     )
 
 
-def _unread_counts() -> dict:
-    from_creator_unread = Q(messages__sender_party=Party.CREATOR) & (
-        Q(actor_read_at__isnull=True) | Q(messages__created_at__gt=F("actor_read_at"))
+def _count_of(queryset: QuerySet) -> Subquery:
+    return Subquery(
+        queryset.order_by().values("request").annotate(n=Count("pk")).values("n")[:1],
+        output_field=IntegerField(),
     )
-    from_actor_unread = Q(messages__sender_party=Party.ACTOR) & (
-        Q(creator_read_at__isnull=True) | Q(messages__created_at__gt=F("creator_read_at"))
+
+
+def _unread_counts() -> dict:
+    """Unread messages per participant, each counted in its own subquery (a
+    join would multiply messages by shots)."""
+    of_request = Message.objects.filter(request=OuterRef("pk"))
+    for_actor = of_request.filter(sender_party=Party.CREATOR).filter(
+        Q(request__actor_read_at__isnull=True) | Q(created_at__gt=OuterRef("actor_read_at"))
+    )
+    for_creator = of_request.filter(sender_party=Party.ACTOR).filter(
+        Q(request__creator_read_at__isnull=True) | Q(created_at__gt=OuterRef("creator_read_at"))
     )
     return {
-        "unread_for_actor": Count("messages", filter=from_creator_unread),
-        "unread_for_creator": Count("messages", filter=from_actor_unread),
+        "unread_for_actor": Coalesce(_count_of(for_actor), 0),
+        "unread_for_creator": Coalesce(_count_of(for_creator), 0),
     }
 
 
 def inbox_for_user(user: User) -> dict[str, list[UsageRequest]]:
     """The user's requests grouped by who must act: ``awaiting_me``,
     ``awaiting_other`` and ``closed`` (newest first, closed capped at 100).
-    Each request carries ``my_party``, ``unread`` and ``shot_count``. Three
-    queries whatever the number of requests."""
+    Each request carries ``my_party``, ``unread`` and ``shot_count``. One
+    query whatever the number of requests."""
+    shots = RequestShot.objects.filter(request=OuterRef("pk"))
     rows = list(
         usage_requests_for_user(user)
-        .annotate(**_unread_counts(), shot_count=Count("request_shots", distinct=True))
+        .annotate(**_unread_counts(), shot_count=Coalesce(_count_of(shots), 0))
         .order_by("-updated_at", "-id")[:500]
     )
     groups: dict[str, list[UsageRequest]] = {"awaiting_me": [], "awaiting_other": [], "closed": []}
@@ -168,30 +181,3 @@ def red_lines_by_actor(actors: list[ActorProfile]) -> dict:
     from actors.models import RedLines
 
     return {row.actor_id: row for row in RedLines.objects.filter(actor__in=actors)}
-
-
-def request_inbox(user: User) -> dict[str, list[UsageRequest]]:
-    """``inbox_for_user`` with exact unread counts. That one counts messages
-    over a join with the request's shots, so each unread message is counted
-    once per requested shot; counting distinct messages fixes it. One query
-    whatever the number of requests."""
-    counts = _unread_counts()
-    rows = list(
-        usage_requests_for_user(user)
-        .annotate(
-            unread_for_actor=Count("messages", filter=counts["unread_for_actor"].filter, distinct=True),
-            unread_for_creator=Count("messages", filter=counts["unread_for_creator"].filter, distinct=True),
-            shot_count=Count("request_shots", distinct=True),
-        )
-        .order_by("-updated_at", "-id")[:500]
-    )
-    groups: dict[str, list[UsageRequest]] = {"awaiting_me": [], "awaiting_other": [], "closed": []}
-    for request in rows:
-        request.my_party = request.party_of(user)
-        request.unread = request.unread_for_actor if request.my_party == Party.ACTOR else request.unread_for_creator
-        if request.status in OPEN_REQUEST_STATUSES:
-            key = "awaiting_me" if request.awaiting == request.my_party else "awaiting_other"
-            groups[key].append(request)
-        elif len(groups["closed"]) < 100:
-            groups["closed"].append(request)
-    return groups

@@ -149,9 +149,9 @@ def test_page_shows_watermarked_previews_of_cleared_photos_only(login, creator, 
     assert "/original/" not in page
 
 
-def test_page_is_honest_that_requests_are_not_open(login, creator, star):
+def test_page_no_longer_says_requests_are_not_open(login, creator, star):
     page = page_of(login(creator), star).content.decode()
-    assert "Requests open soon: shortlist this actor for a project" in page
+    assert "Requests open soon" not in page
 
 
 # --- Shortlists and "request this actor" ------------------------------------------------

@@ -1,0 +1,194 @@
+"""Forms of the request pages. They check the shape of the input; the
+services decide whether the move is allowed (red lines, project dates,
+status, terms version)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from creators.forms import DateInput
+from creators.models import Shot
+from marketplace.forms import has_control_characters
+from marketplace.money import Currency
+from marketplace.places import Territory
+from usage_requests.models import (
+    MESSAGE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    RequestShot,
+    RequestTerms,
+    ShotDecision,
+)
+
+CONTROL_CHARACTERS = _("The text contains invisible or control characters. Type it again without them.")
+
+
+def _plain_text(value: str) -> str:
+    if has_control_characters(value):
+        raise forms.ValidationError(CONTROL_CHARACTERS)
+    return value.strip()
+
+
+class ShotChoiceField(forms.ModelMultipleChoiceField):
+    """The project's shots, each labelled with what an actor needs to judge it."""
+
+    def label_from_instance(self, shot: Shot) -> str:
+        return str(shot)
+
+
+class TermsForm(forms.Form):
+    """Fee, currency, licence dates, territory and training: what both the
+    composer and a counter-offer propose."""
+
+    fee = forms.DecimalField(
+        label=_("Fee"), min_value=0, max_digits=12, decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.01"})
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial=Currency.CNY)
+    term_start = forms.DateField(label=_("Licence starts"), widget=DateInput())
+    term_end = forms.DateField(label=_("Licence ends"), widget=DateInput())
+    territory = forms.ChoiceField(label=_("Territory"), choices=Territory.choices)
+    ai_training = forms.BooleanField(
+        label=_("AI training or fine-tuning permitted"),
+        required=False,
+        help_text=_("Leave unticked unless the actor agreed to it: the likeness may then train or fine-tune a model."),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("term_start"), cleaned.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("The licence cannot end before it starts."))
+        return cleaned
+
+    def terms(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in ("fee", "currency", "term_start", "term_end", "territory", "ai_training")}
+
+
+class RequestComposeForm(TermsForm):
+    """A new request: the shots asked for, the terms and a message."""
+
+    shots = ShotChoiceField(
+        label=_("Shots requested"),
+        queryset=Shot.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Choose at least one shot.")},
+    )
+    message = forms.CharField(
+        label=_("Message to the actor"),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "data-char-counter": "true"}),
+        help_text=_("Plain text, at most 2,000 characters."),
+    )
+
+    field_order = ["shots", "fee", "currency", "term_start", "term_end", "territory", "ai_training", "message"]
+
+    def __init__(self, *args, shots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shots"].queryset = shots
+
+    def clean_message(self) -> str:
+        return _plain_text(self.cleaned_data["message"])
+
+
+class TermsVersionForm(forms.Form):
+    """The version of the terms the page showed: accepting a newer one the
+    reader never saw is refused by the service."""
+
+    terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class CounterForm(TermsForm):
+    terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Why these terms"),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    @classmethod
+    def prefilled(cls, terms: RequestTerms, version: int) -> "CounterForm":
+        initial = {
+            "fee": terms.fee,
+            "currency": terms.currency,
+            "term_start": terms.term_start,
+            "term_end": terms.term_end,
+            "territory": terms.territory,
+            "ai_training": terms.ai_training,
+            "terms_version": version,
+        }
+        return cls(initial=initial, prefix="counter")
+
+    def clean_note(self) -> str:
+        return _plain_text(self.cleaned_data["note"])
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_reason(self) -> str:
+        return _plain_text(self.cleaned_data["reason"])
+
+
+DECISION_CHOICES = [(ShotDecision.APPROVED.value, _("Approve")), (ShotDecision.VETOED.value, _("Veto"))]
+
+
+class ShotDecisionsForm(forms.Form):
+    """Approve or veto, with a note, for each requested shot. A shot left
+    without a choice stays undecided; accepting then says so."""
+
+    terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[("save", "save"), ("accept", "accept")], initial="save", required=False)
+
+    def __init__(self, *args, request_shots: list[RequestShot], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_shots = request_shots
+        for row in request_shots:
+            self.fields[f"decision_{row.pk}"] = forms.ChoiceField(
+                label=_("Decision on shot %(number)s") % {"number": row.shot.number},
+                choices=DECISION_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=row.decision if row.decision != ShotDecision.UNDECIDED else None,
+            )
+            self.fields[f"note_{row.pk}"] = forms.CharField(
+                label=_("Note on shot %(number)s") % {"number": row.shot.number},
+                max_length=NOTE_MAX_LENGTH,
+                required=False,
+                initial=row.note,
+            )
+
+    def rows(self) -> list[tuple[RequestShot, forms.BoundField, forms.BoundField]]:
+        return [(row, self[f"decision_{row.pk}"], self[f"note_{row.pk}"]) for row in self.request_shots]
+
+    def decisions(self) -> dict[int, tuple[str, str]]:
+        """``{request_shot_id: (decision, note)}`` for the shots given a choice."""
+        chosen = {}
+        for row in self.request_shots:
+            decision = self.cleaned_data.get(f"decision_{row.pk}")
+            if decision:
+                chosen[row.pk] = (decision, self.cleaned_data.get(f"note_{row.pk}", ""))
+        return chosen
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for row in self.request_shots:
+            note = cleaned.get(f"note_{row.pk}")
+            if note and has_control_characters(note):
+                self.add_error(f"note_{row.pk}", CONTROL_CHARACTERS)
+        return cleaned
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "data-char-counter": "true"}),
+        error_messages={"required": _("Write something before you send.")},
+    )
