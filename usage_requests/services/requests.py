@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from actors.models import ActorProfile
@@ -142,7 +143,8 @@ def _require_status(request: UsageRequest, *allowed: str, now: datetime | None =
             raise InvalidTransition(_("The request is waiting for the other side; it cannot do that now."))
         raise InvalidTransition(_not_open_message(request))
     if now is not None and request.expires_at <= now:
-        raise RequestExpired(_("This request expired on %(when)s.") % {"when": timezone.localtime(request.expires_at)})
+        when = date_format(timezone.localtime(request.expires_at), "SHORT_DATETIME_FORMAT")
+        raise RequestExpired(_("This request expired on %(when)s.") % {"when": when})
 
 
 def _require_latest(request: UsageRequest, terms_version: int | None) -> None:

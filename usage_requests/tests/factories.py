@@ -33,7 +33,7 @@ def open_actor(profile: ActorProfile | None = None, **red_lines) -> ActorProfile
 
         actor = list_on_roster(actor)
     fields = {"accepted_territories": ["cn_mainland", "hk_mo_tw"], **red_lines}
-    RedLines.objects.filter(actor=actor).update(**fields)
+    RedLines.objects.update_or_create(actor=actor, defaults=fields)
     return actor
 
 
