@@ -214,7 +214,8 @@ class RequestEvent(AppendOnlyModel):
     request = models.ForeignKey(UsageRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    by_party = models.CharField(max_length=8, blank=True)
+    # "actor", "creator", "platform" or "moderator".
+    by_party = models.CharField(max_length=10, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -316,6 +317,10 @@ class Contract(models.Model):
             if changed_hash or (loaded is not None and loaded != canonical_json(self.snapshot)):
                 raise ImmutableSnapshot("A contract's snapshot and its hash never change.")
         super().save(*args, **kwargs)
+        # An instance just created is held to the snapshot it was created with,
+        # like one loaded from the database.
+        self._loaded_hash = self.terms_hash
+        self._loaded_snapshot = canonical_json(self.snapshot)
 
     @classmethod
     def from_db(cls, db, field_names, values):

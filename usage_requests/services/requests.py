@@ -105,6 +105,19 @@ def _params(request: UsageRequest, **extra) -> dict:
     }
 
 
+def _tell(request: UsageRequest, recipient: User, kind, event: str, **params) -> None:
+    """Notify one party of a move; ``event`` names it within the request, so
+    telling the same party about the same move twice sends nothing more."""
+    notify(
+        recipient=recipient,
+        kind=kind,
+        event_key=f"usage_request:{request.pk}:{event}",
+        params=_params(request, **params),
+        target=request,
+        url=request_url(request),
+    )
+
+
 def _event(request: UsageRequest, kind: str, *, by: User | None, party: str = "", **data) -> RequestEvent:
     return RequestEvent.objects.create(request=request, kind=kind, by=by, by_party=party, data=data)
 
@@ -309,14 +322,7 @@ def usage_requests_send(
             )
             RequestShot.objects.bulk_create(RequestShot(request=request, shot=shot) for shot in shots)
             _event(request, RequestEvent.Kind.SENT, by=creator.user, party=Party.CREATOR, shots=len(shots))
-            notify(
-                recipient=actor.user,
-                kind=kinds.REQUEST_RECEIVED,
-                event_key=f"usage_request:{request.pk}:received",
-                params=_params(request),
-                target=request,
-                url=request_url(request),
-            )
+            _tell(request, actor.user, kinds.REQUEST_RECEIVED, "received")
             sent.append(request)
     return sent
 
@@ -427,14 +433,7 @@ def usage_request_decline(*, request: UsageRequest, user: User, reason: str = ""
         _move(request, RequestStatus.DECLINED, closed_at=now, close_reason=reason)
         _event(request, RequestEvent.Kind.DECLINED, by=user, party=party, reason=reason)
         other = request.creator.user if party == Party.ACTOR else request.actor.user
-        notify(
-            recipient=other,
-            kind=kinds.REQUEST_DECLINED,
-            event_key=f"usage_request:{request.pk}:declined",
-            params=_params(request),
-            target=request,
-            url=request_url(request),
-        )
+        _tell(request, other, kinds.REQUEST_DECLINED, "declined")
     return request
 
 
@@ -484,14 +483,7 @@ def usage_request_counter(
             reminded_at=None,
         )
         _event(request, RequestEvent.Kind.COUNTERED, by=user, party=Party.ACTOR, terms_version=version)
-        notify(
-            recipient=request.creator.user,
-            kind=kinds.REQUEST_COUNTERED,
-            event_key=f"usage_request:{request.pk}:countered:{version}",
-            params=_params(request),
-            target=request,
-            url=request_url(request),
-        )
+        _tell(request, request.creator.user, kinds.REQUEST_COUNTERED, f"countered:{version}")
     return terms
 
 
@@ -514,14 +506,7 @@ def usage_request_accept_counter(*, request: UsageRequest, user: User, terms_ver
             party=Party.CREATOR,
             terms_version=request.terms_version,
         )
-        notify(
-            recipient=request.actor.user,
-            kind=kinds.REQUEST_COUNTER_ACCEPTED,
-            event_key=f"usage_request:{request.pk}:counter_accepted:{request.terms_version}",
-            params=_params(request),
-            target=request,
-            url=request_url(request),
-        )
+        _tell(request, request.actor.user, kinds.REQUEST_COUNTER_ACCEPTED, f"counter_accepted:{request.terms_version}")
     return request
 
 
@@ -536,14 +521,7 @@ def usage_request_withdraw(*, request: UsageRequest, user: User, reason: str = "
         reason = reason.strip()[:REASON_MAX_LENGTH]
         _move(request, RequestStatus.WITHDRAWN, closed_at=now, close_reason=reason)
         _event(request, RequestEvent.Kind.WITHDRAWN, by=user, party=Party.CREATOR, reason=reason)
-        notify(
-            recipient=request.actor.user,
-            kind=kinds.REQUEST_WITHDRAWN,
-            event_key=f"usage_request:{request.pk}:withdrawn",
-            params=_params(request),
-            target=request,
-            url=request_url(request),
-        )
+        _tell(request, request.actor.user, kinds.REQUEST_WITHDRAWN, "withdrawn")
     return request
 
 
@@ -569,14 +547,7 @@ def usage_requests_decline_open(
             _move(request, RequestStatus.DECLINED, closed_at=now, close_reason=reason[:REASON_MAX_LENGTH])
             _event(request, RequestEvent.Kind.DECLINED, by=by, party=party, cause=cause, reason=reason)
             for recipient in (request.actor.user, request.creator.user):
-                notify(
-                    recipient=recipient,
-                    kind=kinds.REQUEST_DECLINED,
-                    event_key=f"usage_request:{request.pk}:declined",
-                    params=_params(request),
-                    target=request,
-                    url=request_url(request),
-                )
+                _tell(request, recipient, kinds.REQUEST_DECLINED, "declined")
             declined += 1
     return declined
 
