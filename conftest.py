@@ -120,6 +120,20 @@ def newcomer(db):
 
 
 @pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port: (inbox, port)."""
+    from aiosmtpd.controller import Controller
+
+    from marketplace.tests.celery_harness import Inbox, free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture
 def login(client):
     def _login(user):
         client.force_login(user)

@@ -5,66 +5,23 @@ real broker (Redis, and the embedded filesystem broker), and mails an aiosmtpd
 server on a loopback port. Nothing is mocked.
 """
 
-import email
-import email.policy
-import os
-import socket
 import subprocess
-import sys
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from celery import Celery
 from django.conf import settings
-from django.db import connection
 
 from conftest import make_user, redis_url
 from marketplace.models import EmailStatus, Notification
 from marketplace.notifications import WELCOME_ACTOR
 from marketplace.services import notify
 from marketplace.tasks import send_notification_email
+from marketplace.tests.celery_harness import stop, worker_command, worker_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("worker"), pytest.mark.django_db(transaction=True)]
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        self.arrived.set()
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url_for_worker() -> str:
-    config = connection.settings_dict
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(config['NAME']).resolve()}"
-    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
-    return f"postgres://{config['USER']}{password}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
 
 
 @pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.redis), "filesystem"])
@@ -92,27 +49,17 @@ def worker(smtp_server, broker):
     _inbox, port = smtp_server
     _url, _options, broker_env = broker
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="marketplace.settings.development",
-        DATABASE_URL=database_url_for_worker(),
-        EMAIL_URL=f"smtp://127.0.0.1:{port}",
-        CELERY_QUEUE=queue,
-        **broker_env,
-    )
     log = Path(settings.BASE_DIR) / "var" / f"worker-{queue}.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue],
-            cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            worker_command(queue),
+            cwd=settings.BASE_DIR,
+            env=worker_env(smtp_port=port, queue=queue, **broker_env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     yield queue, log
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop([process])
     log.unlink(missing_ok=True)
 
 

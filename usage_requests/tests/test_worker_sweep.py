@@ -5,30 +5,24 @@ server (aiosmtpd). Nothing is mocked.
 
 Beat runs the portal's Celery app with the schedule narrowed to the expiry
 sweep every two seconds (the real schedule runs it every 60 s, too slow for a
-test); the worker is started exactly as ``marketplace/tests/test_worker_email``
-starts it.
+test); the worker is started as in ``marketplace/tests/celery_harness.py``,
+shared with the notification email test.
 """
 
-import email
-import email.policy
-import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from conftest import redis_url
 from marketplace.models import EmailStatus, Notification
+from marketplace.tests.celery_harness import stop, wait_for, worker_command, worker_env
 from usage_requests.models import RequestEvent, RequestStatus, UsageRequest
 from usage_requests.tests.factories import open_actor, send_request
 
@@ -52,64 +46,17 @@ app.Beat(schedule=sys.argv[1], loglevel="INFO", max_interval=1).run()
 """
 
 
-# The helpers below mirror marketplace/tests/test_worker_email.py; that module
-# cannot be imported here (its xdist_group marker is unknown without xdist
-# under --strict-markers).
-class Inbox:
-    """aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        self.arrived.set()
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url_for_worker() -> str:
-    config = connection.settings_dict
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(config['NAME']).resolve()}"
-    password = f":{config['PASSWORD']}" if config["PASSWORD"] else ""
-    return f"postgres://{config['USER']}{password}@{config['HOST']}:{config['PORT']}/{config['NAME']}"
-
-
 @pytest.fixture
-def smtp_inbox():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
-
-
-@pytest.fixture
-def celery_processes(smtp_inbox, tmp_path):
+def celery_processes(smtp_server, tmp_path):
     """A worker and a beat on Redis, on a queue of their own; yields the logs."""
-    _inbox, port = smtp_inbox
+    _inbox, port = smtp_server
     queue = f"test-sweep-{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="marketplace.settings.development",
-        DATABASE_URL=database_url_for_worker(),
-        EMAIL_URL=f"smtp://127.0.0.1:{port}",
-        CELERY_QUEUE=queue,
-        REDIS_URL=redis_url(),
-    )
+    env = worker_env(smtp_port=port, queue=queue, REDIS_URL=redis_url())
     logs = {name: Path(settings.BASE_DIR) / "var" / f"{name}-{queue}.log" for name in ("worker", "beat")}
     commands = {
-        "worker": [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo", "--loglevel=INFO",
-                   "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue],
+        "worker": worker_command(queue),
         "beat": [sys.executable, "-c", BEAT_SCRIPT, str(tmp_path / "beat-schedule")],
-    }  # fmt: skip
+    }
     processes = []
     for name, command in commands.items():
         with logs[name].open("w") as output:
@@ -117,28 +64,13 @@ def celery_processes(smtp_inbox, tmp_path):
                 subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT)
             )
     yield logs
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    stop(processes)
     for log in logs.values():
         log.unlink(missing_ok=True)
 
 
-def wait_for(check, *, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.25)
-    return False
-
-
-def test_beat_and_worker_expire_a_due_request_and_email_both_parties(actor, creator, smtp_inbox, celery_processes):
-    inbox, _port = smtp_inbox
+def test_beat_and_worker_expire_a_due_request_and_email_both_parties(actor, creator, smtp_server, celery_processes):
+    inbox, _port = smtp_server
     logs = celery_processes
     profile = open_actor(actor.actor_profile)
     due = send_request(actor=profile, creator=creator.creator_profile)
