@@ -197,7 +197,22 @@ class Message(models.Model):
         return f"message {self.pk} on request {self.request_id}"
 
 
-class RequestEvent(AppendOnlyModel):
+class TimelineEvent(AppendOnlyModel):
+    """One row of a timeline: who moved (a user, and their party:
+    "actor", "creator", "platform", "moderator" or "dispute"), when, and the
+    move's data. Written in the same transaction as the move."""
+
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_party = models.CharField(max_length=10, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
+class RequestEvent(TimelineEvent):
     """The request's timeline: one row per move, written in its transaction."""
 
     class Kind(models.TextChoices):
@@ -213,14 +228,6 @@ class RequestEvent(AppendOnlyModel):
 
     request = models.ForeignKey(UsageRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    # "actor", "creator", "platform" or "moderator".
-    by_party = models.CharField(max_length=10, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.kind} on request {self.request_id}"
@@ -364,7 +371,7 @@ class Signature(AppendOnlyModel):
         return f"{self.party} signed {self.contract_id}"
 
 
-class ContractEvent(AppendOnlyModel):
+class ContractEvent(TimelineEvent):
     """The contract's timeline, written in the same transaction as each move."""
 
     class Kind(models.TextChoices):
@@ -380,13 +387,6 @@ class ContractEvent(AppendOnlyModel):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    by_party = models.CharField(max_length=10, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.kind} on contract {self.contract_id}"

@@ -74,8 +74,13 @@ def _party_label(party: str) -> str:
 def _actors_from_query(request: HttpRequest) -> list[ActorProfile]:
     """Listed actors named by ``?actor=`` (repeatable); 404 for any other slug."""
     slugs = list(dict.fromkeys(slug.strip() for slug in request.GET.getlist("actor") if slug.strip()))
-    if len(slugs) > MAX_ACTORS_PER_SEND:
-        raise Http404
+    if len(slugs) > MAX_ACTORS_PER_SEND and request.method == "GET":
+        messages.warning(
+            request,
+            _("One request can go to at most %(max)s actors at a time; the first %(max)s are kept.")
+            % {"max": MAX_ACTORS_PER_SEND},
+        )
+    slugs = slugs[:MAX_ACTORS_PER_SEND]
     found = {actor.slug: actor for actor in listed_actors().filter(slug__in=slugs)}
     for slug in slugs:
         if slug not in found:

@@ -583,3 +583,14 @@ def test_expired_request_cannot_be_accepted(login, actor, pending, time_machine)
     assert "expired" in page_messages(response)
     assert status_of(pending) == RequestStatus.PENDING
     assert not Contract.objects.exists()
+
+
+def test_composer_keeps_the_first_twenty_actors_and_says_so(login, creator):
+    project = ProjectFactory(creator=creator.creator_profile)
+    slugs = [ActorProfileFactory(listed=True, slug=f"crowd-{n:02d}").slug for n in range(21)]
+    response = login(creator).get(compose_url(project, *slugs))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "at most 20 actors at a time" in page
+    assert "/roster/crowd-19/" in page
+    assert "/roster/crowd-20/" not in page
