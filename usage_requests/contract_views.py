@@ -39,6 +39,7 @@ from usage_requests.selectors import (
     licensed_photos,
 )
 from usage_requests.services import SignatureRefused, contract_revoke, contract_sign, normalise_licence_code
+from usage_requests.services.contracts import legal_name_of
 
 CONTRACTS_PER_PAGE = 50
 
@@ -219,14 +220,14 @@ def _render_detail(
     awaiting = contract.status == ContractStatus.AWAITING_SIGNATURES
     deadline_passed = contract.sign_deadline <= timezone.now()
     can_sign = awaiting and party is not None and party not in signed_parties and not deadline_passed
-    legal_name = (contract.actor.legal_name if party == Party.ACTOR else contract.creator.legal_name) or ""
+    legal_name = legal_name_of(contract, party) if party else ""
     can_revoke = party == Party.ACTOR and contract.status == ContractStatus.ACTIVE
     events = list(contract.events.all())
     for event in events:
         event.by_label = BY_PARTY_LABELS.get(event.by_party, "")
     for signature in signatures:
         signature.party_label = _label(Party, signature.party)
-    shows_assets = party == Party.CREATOR and contract.status == ContractStatus.ACTIVE
+    shows_assets = party == Party.CREATOR and contract.in_force(timezone.localdate())
     context = {
         "contract": contract,
         "snap": snapshot_view(contract),

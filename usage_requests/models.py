@@ -8,6 +8,7 @@ Only ``usage_requests.services`` assigns a status; the legal moves are the
 
 import hashlib
 import json
+from datetime import date
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -269,6 +270,10 @@ class ImmutableSnapshot(Exception):
 
 
 class ContractQuerySet(models.QuerySet):
+    def in_force(self, today: date) -> "ContractQuerySet":
+        """Active and inside the term (``Contract.in_force`` as a query)."""
+        return self.filter(status=ContractStatus.ACTIVE, term_start__lte=today, term_end__gte=today)
+
     def update(self, **kwargs):
         if {"snapshot", "terms_hash", "licence_code"} & kwargs.keys():
             raise ImmutableSnapshot("A contract's snapshot, hash and licence code never change.")
@@ -336,9 +341,12 @@ class Contract(models.Model):
         instance._loaded_snapshot = canonical_json(instance.__dict__["snapshot"]) if "snapshot" in field_names else None
         return instance
 
-    @property
-    def is_active(self) -> bool:
-        return self.status == ContractStatus.ACTIVE
+    def in_force(self, today: date) -> bool:
+        """Whether the licence covers ``today``: active (both signed, no
+        dispute, not revoked) and inside its term. Signed early is not yet
+        licensed, and an ended term is over before the nightly sweep marks the
+        contract completed. Originals are downloadable only then."""
+        return self.status == ContractStatus.ACTIVE and self.term_start <= today <= self.term_end
 
     def party_of(self, user) -> str | None:
         if user.pk == self.actor.user_id:

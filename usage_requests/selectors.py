@@ -10,7 +10,6 @@ from marketplace.models import User
 from usage_requests.models import (
     OPEN_REQUEST_STATUSES,
     Contract,
-    ContractStatus,
     Message,
     Party,
     RequestShot,
@@ -112,22 +111,14 @@ def contract_by_licence_code(code: str) -> Contract | None:
 
 
 def active_licence_code_for(*, creator_user: User, actor: ActorProfile) -> str | None:
-    """The licence code of an active contract between this creator and this
+    """The licence code of a contract in force between this creator and this
     actor, or None: only then may the creator download the actor's originals
     (``actors.selectors.active_licence_code``)."""
     if not creator_user.is_authenticated:
         return None
-    today = timezone.localdate()
-    # Active and inside its term: signed early is not yet licensed, and an
-    # ended term is over even before the nightly sweep marks it completed.
     return (
-        Contract.objects.filter(
-            creator__user=creator_user,
-            actor=actor,
-            status=ContractStatus.ACTIVE,
-            term_start__lte=today,
-            term_end__gte=today,
-        )
+        Contract.objects.in_force(timezone.localdate())
+        .filter(creator__user=creator_user, actor=actor)
         .order_by("-activated_at", "-id")
         .values_list("licence_code", flat=True)
         .first()
@@ -153,10 +144,10 @@ def contract_detail_for_user(user: User) -> QuerySet[Contract]:
 
 def licensed_photos(contract: Contract):
     """The actor's photos a creator may download under ``contract``: none
-    unless it is active; never photos a moderator flagged or rejected."""
+    unless it is in force; never photos a moderator flagged or rejected."""
     from actors.models import LikenessPhoto
 
-    if contract.status != ContractStatus.ACTIVE:
+    if not contract.in_force(timezone.localdate()):
         return LikenessPhoto.objects.none()
     return LikenessPhoto.objects.filter(
         actor=contract.actor_id,

@@ -409,6 +409,16 @@ def test_no_download_links_while_suspended(login, creator, active):
     assert client.get(original_url(photo)).status_code == 404
 
 
+@pytest.mark.parametrize("days", [-1, 1], ids=["before-the-term", "after-the-term"])
+def test_no_download_links_outside_the_term(login, creator, active, days):
+    photo = photo_for(active.actor, seed=15)
+    outside = active.term_start - timedelta(days=1) if days < 0 else active.term_end + timedelta(days=1)
+    client = login(creator)
+    with time_machine.travel(outside.isoformat() + "T12:00:00Z", tick=False):
+        assert original_url(photo) not in page(client.get(url(active)))
+        assert client.get(original_url(photo)).status_code == 404
+
+
 def test_actor_sees_no_download_section(login, actor, active):
     photo = photo_for(active.actor, seed=14)
     assert original_url(photo) not in page(login(actor).get(url(active)))
