@@ -7,12 +7,13 @@ once, or a sweep racing a user's move, change each row once: the loser's
 update matches no row and it moves on.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from marketplace.services import notify
 from usage_requests import notifications as kinds
 from usage_requests.models import (
     AWAITING_PARTY,
@@ -25,44 +26,42 @@ from usage_requests.models import (
     UsageRequest,
 )
 from usage_requests.services.contracts import contract_complete, contract_expire_unsigned
+from usage_requests.services.requests import _event, _tell
 
 CHUNK = 500
 REMIND_BEFORE = timedelta(hours=24)
 
 
-def _chunks(queryset, now_filter: dict) -> list[int]:
-    return list(queryset.filter(**now_filter).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+def _claim_each(candidates: QuerySet, claim: Callable[[int], bool]) -> int:
+    """Call ``claim`` on every candidate's id, a chunk of ids at a time in id
+    order; returns how many claims succeeded."""
+    claimed = 0
+    seen_up_to = 0
+    while True:
+        ids = list(candidates.filter(pk__gt=seen_up_to).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not ids:
+            return claimed
+        claimed += sum(bool(claim(pk)) for pk in ids)
+        seen_up_to = ids[-1]
+
+
+def _request_with_parties(request_id: int) -> UsageRequest:
+    return UsageRequest.objects.select_related("actor__user", "creator__user", "project").get(pk=request_id)
 
 
 def usage_request_expire(*, request_id: int, now: datetime) -> bool:
-    """Expire one request whose deadline passed. False when it was accepted,
-    declined, withdrawn or expired by someone else first."""
+    """Expire one request whose deadline (``expires_at <= now``) passed. False
+    when it was accepted, declined, withdrawn or expired by someone else first."""
     with transaction.atomic():
-        request = UsageRequest.objects.filter(pk=request_id).values("status").first()
-        if request is None or request["status"] not in OPEN_REQUEST_STATUSES:
-            return False
-        old = request["status"]
-        changed = UsageRequest.objects.filter(pk=request_id, status=old, expires_at__lte=now).update(
-            status=RequestStatus.EXPIRED, closed_at=timezone.now(), updated_at=timezone.now()
-        )
+        changed = UsageRequest.objects.filter(
+            pk=request_id, status__in=OPEN_REQUEST_STATUSES, expires_at__lte=now
+        ).update(status=RequestStatus.EXPIRED, closed_at=timezone.now(), updated_at=timezone.now())
         if not changed:
             return False
-        request = UsageRequest.objects.select_related("actor__user", "creator__user", "project").get(pk=request_id)
-        RequestEvent.objects.create(request=request, kind=RequestEvent.Kind.EXPIRED, by_party="platform")
-        params = {
-            "project": request.project.title,
-            "actor": request.actor.stage_name,
-            "creator": request.creator.display_name,
-        }
+        request = _request_with_parties(request_id)
+        _event(request, RequestEvent.Kind.EXPIRED, by=None, party="platform")
         for recipient in (request.actor.user, request.creator.user):
-            notify(
-                recipient=recipient,
-                kind=kinds.REQUEST_EXPIRED,
-                event_key=f"usage_request:{request_id}:expired",
-                params=params,
-                target=request,
-                url=f"/requests/{request_id}/",
-            )
+            _tell(request, recipient, kinds.REQUEST_EXPIRED, "expired")
     return True
 
 
@@ -70,97 +69,47 @@ def usage_requests_expire_due(*, now: datetime | None = None) -> int:
     """Expire every open request past its deadline. Returns how many this run
     expired (a concurrent run's are not counted twice)."""
     now = now or timezone.now()
-    expired = 0
-    seen_up_to = 0
-    while True:
-        ids = _chunks(
-            UsageRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES, expires_at__lte=now),
-            {"pk__gt": seen_up_to},
-        )
-        if not ids:
-            return expired
-        for pk in ids:
-            expired += usage_request_expire(request_id=pk, now=now)
-        seen_up_to = ids[-1]
+    due = UsageRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES, expires_at__lte=now)
+    return _claim_each(due, lambda pk: usage_request_expire(request_id=pk, now=now))
+
+
+def _due_for_reminder(now: datetime) -> QuerySet:
+    return UsageRequest.objects.filter(
+        status__in=OPEN_REQUEST_STATUSES,
+        reminded_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=now + REMIND_BEFORE,
+    )
 
 
 def usage_request_remind(*, request_id: int, now: datetime) -> bool:
     """Remind whoever must act on one request due within ``REMIND_BEFORE``."""
     with transaction.atomic():
-        claimed = UsageRequest.objects.filter(
-            pk=request_id,
-            status__in=OPEN_REQUEST_STATUSES,
-            reminded_at__isnull=True,
-            expires_at__gt=now,
-            expires_at__lte=now + REMIND_BEFORE,
-        ).update(reminded_at=now)
-        if not claimed:
+        if not _due_for_reminder(now).filter(pk=request_id).update(reminded_at=now):
             return False
-        request = UsageRequest.objects.select_related("actor__user", "creator__user", "project").get(pk=request_id)
+        request = _request_with_parties(request_id)
         party = AWAITING_PARTY[request.status]
         recipient = request.actor.user if party == Party.ACTOR else request.creator.user
-        RequestEvent.objects.create(
-            request=request, kind=RequestEvent.Kind.REMINDED, by_party="platform", data={"to": party}
-        )
-        notify(
-            recipient=recipient,
-            kind=kinds.REQUEST_REMINDER,
-            # One reminder per deadline: a new hand-over sets a new deadline.
-            event_key=f"usage_request:{request_id}:reminder:{int(request.expires_at.timestamp())}",
-            params={"project": request.project.title},
-            target=request,
-            url=f"/requests/{request_id}/",
-        )
+        _event(request, RequestEvent.Kind.REMINDED, by=None, party="platform", to=party)
+        # One reminder per deadline: a new hand-over sets a new deadline.
+        _tell(request, recipient, kinds.REQUEST_REMINDER, f"reminder:{int(request.expires_at.timestamp())}")
     return True
 
 
 def usage_requests_remind_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
-    reminded = 0
-    seen_up_to = 0
-    while True:
-        ids = _chunks(
-            UsageRequest.objects.filter(
-                status__in=OPEN_REQUEST_STATUSES,
-                reminded_at__isnull=True,
-                expires_at__gt=now,
-                expires_at__lte=now + REMIND_BEFORE,
-            ),
-            {"pk__gt": seen_up_to},
-        )
-        if not ids:
-            return reminded
-        for pk in ids:
-            reminded += usage_request_remind(request_id=pk, now=now)
-        seen_up_to = ids[-1]
+    return _claim_each(_due_for_reminder(now), lambda pk: usage_request_remind(request_id=pk, now=now))
 
 
 def contracts_cancel_unsigned(*, now: datetime | None = None) -> int:
     """Cancel contracts not signed by both parties by their deadline."""
     now = now or timezone.now()
-    cancelled = 0
-    seen_up_to = 0
-    while True:
-        ids = _chunks(
-            Contract.objects.filter(status=ContractStatus.AWAITING_SIGNATURES, sign_deadline__lte=now),
-            {"pk__gt": seen_up_to},
-        )
-        if not ids:
-            return cancelled
-        for pk in ids:
-            cancelled += contract_expire_unsigned(contract_id=pk, now=now)
-        seen_up_to = ids[-1]
+    due = Contract.objects.filter(status=ContractStatus.AWAITING_SIGNATURES, sign_deadline__lte=now)
+    return _claim_each(due, lambda pk: contract_expire_unsigned(contract_id=pk, now=now))
 
 
 def contracts_complete_ended(*, now: datetime | None = None) -> int:
     """Complete active contracts whose last licensed day has passed."""
     today = timezone.localdate(now or timezone.now())
-    completed = 0
-    seen_up_to = 0
-    while True:
-        ids = _chunks(Contract.objects.filter(status=ContractStatus.ACTIVE, term_end__lt=today), {"pk__gt": seen_up_to})
-        if not ids:
-            return completed
-        for pk in ids:
-            completed += contract_complete(contract_id=pk, today=today)
-        seen_up_to = ids[-1]
+    ended = Contract.objects.filter(status=ContractStatus.ACTIVE, term_end__lt=today)
+    return _claim_each(ended, lambda pk: contract_complete(contract_id=pk, today=today))
