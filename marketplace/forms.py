@@ -38,3 +38,23 @@ class OnboardingForm(forms.Form):
 
     def clean_name(self) -> str:
         return clean_display_name(self.cleaned_data["name"])
+
+
+# The largest primary key a 64-bit integer column holds.
+MAX_PK = 2**63 - 1
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ``ModelMultipleChoiceField`` over integer ids that refuses a value
+    which cannot be an id before it reaches the database: Django passes the
+    raw values to an ``__in`` lookup, and SQLite raises OverflowError (a 500)
+    for an integer past 64 bits."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PK):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)

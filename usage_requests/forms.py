@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creators.forms import DateInput
 from creators.models import Shot
-from marketplace.forms import has_control_characters
+from marketplace.forms import IdMultipleChoiceField, has_control_characters
 from marketplace.money import Currency
 from marketplace.places import Territory
 from usage_requests.models import (
@@ -28,7 +28,7 @@ def _plain_text(value: str) -> str:
     return value.strip()
 
 
-class ShotChoiceField(forms.ModelMultipleChoiceField):
+class ShotChoiceField(IdMultipleChoiceField):
     """The project's shots, each labelled with what an actor needs to judge it."""
 
     def label_from_instance(self, shot: Shot) -> str:

@@ -231,6 +231,9 @@ def test_duplicate_open_request_says_where_the_open_one_is(login, creator, pendi
     ("changes", "error"),
     [
         ({"shots": None}, "Choose at least one shot."),
+        ({"shots": ["99999999999999999999999"]}, "is not a valid value"),
+        ({"shots": ["-3"]}, "is not a valid value"),
+        ({"shots": ["１"]}, "is not a valid value"),
         ({"fee": "-1"}, "Ensure this value is greater than or equal to 0."),
         ({"fee": "lots"}, "Enter a number."),
         ({"currency": "XYZ"}, "Select a valid choice."),
