@@ -10,10 +10,13 @@ from marketplace.models import User
 from usage_requests.models import (
     OPEN_REQUEST_STATUSES,
     Contract,
+    ContractEvent,
     Message,
     Party,
+    RequestEvent,
     RequestShot,
     RequestTerms,
+    Signature,
     UsageRequest,
 )
 
@@ -83,8 +86,6 @@ def request_detail(user: User) -> QuerySet[UsageRequest]:
 
 
 def _request_shots():
-    from usage_requests.models import RequestShot
-
     return RequestShot.objects.select_related("shot").order_by("shot__position", "shot__number", "id")
 
 
@@ -134,7 +135,6 @@ def contract_list_for_user(user: User) -> QuerySet[Contract]:
 def contract_detail_for_user(user: User) -> QuerySet[Contract]:
     """For the contract page: the user's contracts with signatures and
     timeline prefetched."""
-    from usage_requests.models import ContractEvent, Signature
 
     return contracts_for_user(user).prefetch_related(
         Prefetch("signatures", queryset=Signature.objects.order_by("signed_at", "id")),
@@ -157,7 +157,6 @@ def licensed_photos(contract: Contract):
 
 def request_timeline(request: UsageRequest) -> QuerySet:
     """The request's event rows, oldest first, for its page."""
-    from usage_requests.models import RequestEvent
 
     return RequestEvent.objects.filter(request=request).order_by("created_at", "id")
 
