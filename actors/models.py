@@ -118,6 +118,8 @@ class ActorProfile(models.Model):
     opted_in_at = models.DateTimeField(null=True, blank=True)
     is_listed = models.BooleanField(_("listed on the roster"), default=False, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by a moderator acting on a report; a hidden actor is never listed.
+    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
     # Search: maintained by actors.services.actor_search_refresh. The document
     # is the lower-cased searchable text (SQLite fallback and Chinese
     # substrings); the vector is filled on PostgreSQL only.

@@ -33,6 +33,8 @@ class CreatorProfile(models.Model):
         _("contact preference"), max_length=10, choices=ContactPreference.choices, default=ContactPreference.MESSAGES
     )
     is_verified = models.BooleanField(_("verified studio"), default=False)
+    # Set by a moderator acting on a report: the public profile page is gone.
+    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

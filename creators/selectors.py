@@ -19,11 +19,12 @@ def creator_profile_for_user(user: User) -> CreatorProfile | None:
 def creator_profiles_visible() -> QuerySet[CreatorProfile]:
     """Creator pages any signed-in user may open, with ``active_project_count``.
 
-    Accounts that are deactivated or suspended have no page.
+    Accounts that are deactivated or suspended, and profiles a moderator
+    hid, have no page.
     """
-    return CreatorProfile.objects.filter(user__is_active=True, user__suspended_at__isnull=True).annotate(
-        active_project_count=Count("projects", filter=Q(projects__status=Project.Status.ACTIVE))
-    )
+    return CreatorProfile.objects.filter(
+        user__is_active=True, user__suspended_at__isnull=True, hidden_at__isnull=True
+    ).annotate(active_project_count=Count("projects", filter=Q(projects__status=Project.Status.ACTIVE)))
 
 
 def projects_for_user(user: User) -> QuerySet[Project]:

@@ -188,6 +188,26 @@ class AuditEvent(AppendOnlyModel):
         CONSENT_OPT_OUT = "consent.opt_out", _("Opted out of the roster")
         DATA_EXPORTED = "privacy.export", _("Personal data exported")
         ACCOUNT_DELETED = "privacy.delete", _("Account deleted")
+        # Moderator actions (moderation.services writes them).
+        ITEM_CLAIMED = "moderation.claimed", _("Queue item taken")
+        ITEM_RELEASED = "moderation.released", _("Queue item released")
+        VERIFICATION_APPROVED = "moderation.verification_approved", _("Identity verification approved")
+        VERIFICATION_REJECTED = "moderation.verification_rejected", _("Identity verification rejected")
+        VERIFICATION_IMAGE_VIEWED = "moderation.verification_image_viewed", _("Verification image viewed")
+        EVIDENCE_VIEWED = "moderation.evidence_viewed", _("Dispute evidence viewed")
+        DISPUTE_REVIEW = "moderation.dispute_review", _("Dispute taken into review")
+        DISPUTE_NOTE = "moderation.dispute_note", _("Dispute note or message written")
+        DISPUTE_RESOLVED = "moderation.dispute_resolved", _("Dispute resolved")
+        DISPUTE_DISMISSED = "moderation.dispute_dismissed", _("Dispute dismissed")
+        REPORT_ACTIONED = "moderation.report_actioned", _("Report acted on")
+        REPORT_DISMISSED = "moderation.report_dismissed", _("Report dismissed")
+        PHOTO_CLEARED = "moderation.photo_cleared", _("Flagged photo cleared")
+        PHOTO_REJECTED = "moderation.photo_rejected", _("Flagged photo rejected")
+        PROFILE_HIDDEN = "moderation.profile_hidden", _("Profile hidden")
+        PROFILE_SHOWN = "moderation.profile_shown", _("Profile shown again")
+        USER_WARNED = "moderation.user_warned", _("User warned")
+        USER_SUSPENDED = "moderation.user_suspended", _("Account suspended")
+        USER_REINSTATED = "moderation.user_reinstated", _("Account reinstated")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

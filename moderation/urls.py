@@ -1,4 +1,13 @@
-"""URLs of the moderation app. Its pages arrive with its own issue (see README)."""
+"""URLs of the moderation app: the moderators' workplace under /moderation/
+(404 for everyone else) and the parties' dispute and report pages. Each
+views module lists its own paths."""
+
+from moderation.views import disputes, reports, verification, workplace
 
 app_name = "moderation"
-urlpatterns: list = []
+urlpatterns = [
+    *workplace.urlpatterns,
+    *verification.urlpatterns,
+    *disputes.urlpatterns,
+    *reports.urlpatterns,
+]

@@ -126,7 +126,8 @@ def actor_search_refresh(*, actor_ids: list[int]) -> None:
 def actor_listing_refresh(*, actor: ActorProfile) -> bool:
     """Set ``is_listed`` from the one listing rule and return it.
 
-    Listed = opted in AND identity verified AND not suspended (and not deleted).
+    Listed = opted in AND identity verified AND not suspended (and not
+    deleted, not hidden by a moderator).
     """
     user = User.objects.only("is_active", "suspended_at").get(pk=actor.user_id)
     listed = (
@@ -135,6 +136,7 @@ def actor_listing_refresh(*, actor: ActorProfile) -> bool:
         and user.is_active
         and user.suspended_at is None
         and actor.deleted_at is None
+        and actor.hidden_at is None
     )
     ActorProfile.objects.filter(pk=actor.pk).update(is_listed=listed)
     actor.is_listed = listed
@@ -198,7 +200,7 @@ def _consent_change(*, actor: ActorProfile, opt_in: bool, client: ClientInfo | N
             if opt_in:
                 raise InvalidTransition(_("You are already opted in."))
             raise InvalidTransition(_("You are not opted in."))
-        actor.refresh_from_db(fields=["opted_in", "opted_in_at", "verification_status", "deleted_at"])
+        actor.refresh_from_db(fields=["opted_in", "opted_in_at", "verification_status", "deleted_at", "hidden_at"])
         record = ConsentRecord.objects.create(
             actor=actor,
             action=ConsentRecord.Action.OPT_IN if opt_in else ConsentRecord.Action.OPT_OUT,
@@ -249,6 +251,6 @@ def actor_verification_set(*, actor: ActorProfile, status: str) -> ActorProfile:
         if status != VerificationStatus.VERIFIED:
             fields["is_listed"] = False  # in the same write, as the listing constraint requires
         ActorProfile.objects.filter(pk=actor.pk).update(**fields)
-        actor.refresh_from_db(fields=["verification_status", "verified_at", "opted_in"])
+        actor.refresh_from_db(fields=["verification_status", "verified_at", "opted_in", "hidden_at"])
         actor_listing_refresh(actor=actor)
     return actor

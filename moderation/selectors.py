@@ -1,0 +1,97 @@
+"""Reads of the moderation app. Every function here is for moderators only;
+the views check the role (``moderation.access``) before calling."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
+
+from actors.models import LikenessPhoto
+from marketplace.models import User
+from moderation.models import (
+    DISPUTE_OPEN_STATUSES,
+    Claim,
+    Dispute,
+    IdentityVerification,
+    Report,
+    ReportStatus,
+    VerificationState,
+)
+
+
+def verification_queue() -> QuerySet[IdentityVerification]:
+    """Submitted identity checks, oldest first."""
+    return (
+        IdentityVerification.objects.filter(status=VerificationState.SUBMITTED)
+        .select_related("actor__user")
+        .order_by("submitted_at", "id")
+    )
+
+
+def dispute_queue() -> QuerySet[Dispute]:
+    """Open and in-review disputes, oldest first."""
+    return (
+        Dispute.objects.filter(status__in=DISPUTE_OPEN_STATUSES)
+        .select_related("usage_request__project", "usage_request__actor", "usage_request__creator", "contract")
+        .order_by("created_at", "id")
+    )
+
+
+def report_queue() -> QuerySet[Report]:
+    """Open reports, oldest first."""
+    return (
+        Report.objects.filter(status=ReportStatus.OPEN)
+        .select_related("reporter", "reported_user")
+        .order_by("created_at", "id")
+    )
+
+
+def flagged_photo_queue() -> QuerySet[LikenessPhoto]:
+    """Photos flagged as near-duplicates of another actor's, oldest first."""
+    return (
+        LikenessPhoto.objects.filter(review=LikenessPhoto.Review.FLAGGED)
+        .select_related("actor", "similar_to__actor")
+        .order_by("created_at", "id")
+    )
+
+
+QUEUES = (
+    # key, queryset factory, the field that says how long an item has waited
+    ("verifications", verification_queue, "submitted_at"),
+    ("disputes", dispute_queue, "created_at"),
+    ("reports", report_queue, "created_at"),
+    ("photos", flagged_photo_queue, "created_at"),
+)
+
+
+def queue_summary(*, user: User) -> list[dict]:
+    """Per queue: how many items wait, since when the oldest waits, and how
+    many of them ``user`` holds. Two queries per queue, whatever its length."""
+    now = timezone.now()
+    summary = []
+    for key, queryset, since_field in QUEUES:
+        queue = queryset()
+        totals = queue.order_by().aggregate(count=Count("pk"), oldest=Min(since_field))
+        content_type = ContentType.objects.get_for_model(queue.model)
+        mine = Claim.objects.filter(
+            content_type=content_type, moderator=user, object_id__in=queue.order_by().values("pk")
+        ).count()
+        summary.append(
+            {
+                "key": key,
+                "count": totals["count"],
+                "oldest": totals["oldest"],
+                "age": (now - totals["oldest"]) if totals["oldest"] else None,
+                "mine": mine,
+            }
+        )
+    return summary
+
+
+def claims_by_item(items, model) -> dict[int, Claim]:
+    """The claims on a page of ``items`` of ``model``, by item id: one query."""
+    ids = [item.pk for item in items]
+    if not ids:
+        return {}
+    content_type = ContentType.objects.get_for_model(model)
+    claims = Claim.objects.filter(content_type=content_type, object_id__in=ids).select_related("moderator")
+    return {claim.object_id: claim for claim in claims}

@@ -1,0 +1,3 @@
+"""Filled in by the disputes work (see moderation/urls.py)."""
+
+urlpatterns: list = []

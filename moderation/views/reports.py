@@ -1,0 +1,3 @@
+"""Filled in by the reports work (see moderation/urls.py)."""
+
+urlpatterns: list = []
