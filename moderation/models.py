@@ -200,6 +200,9 @@ class DisputeEvidence(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"evidence {self.pk} of dispute {self.dispute_id}"
+
 
 class DisputeMessage(AppendOnlyModel):
     """A message in the dispute's thread. ``internal`` notes are for
@@ -325,6 +328,9 @@ class Sanction(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} of user {self.user_id}"
+
 
 # --- Claims ----------------------------------------------------------------
 
@@ -342,3 +348,6 @@ class Claim(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_type", "object_id"], name="claim_one_per_item")]
+
+    def __str__(self) -> str:
+        return f"claim of {self.content_type_id}:{self.object_id} by {self.moderator_id}"
