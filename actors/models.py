@@ -339,6 +339,29 @@ class AssetAccess(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.kind} {self.outcome} {self.actor_id}"
 
+    @property
+    def purpose_display(self) -> str:
+        """The purpose as the actor reads it: a licence code, or for a
+        moderator the item they were working on ("Moderator — dispute #12")."""
+        if not self.purpose:
+            return ""
+        if self.viewer_role != "moderator":
+            return _("Licence %(code)s") % {"code": self.purpose}
+        kind, _sep, number = self.purpose.partition(":")
+        label = MODERATOR_PURPOSES.get(kind)
+        if label is None or not number.isdigit():
+            return _("Moderator — %(purpose)s") % {"purpose": self.purpose}
+        return _("Moderator — %(item)s") % {"item": label % {"id": number}}
+
+
+# Why a moderator may open an actor's private photos: the item they work on,
+# logged as "<kind>:<id>" (see actors.selectors.asset_access_rule).
+MODERATOR_PURPOSES = {
+    "verification": _("identity check #%(id)s"),
+    "dispute": _("dispute #%(id)s"),
+    "flag": _("flagged photo #%(id)s"),
+}
+
 
 class DataExport(models.Model):
     """A ZIP of everything the portal holds about an actor, built by a task and

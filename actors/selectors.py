@@ -1,6 +1,6 @@
 """Reads of the actor side, scoped to who asks."""
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from actors.models import (
@@ -138,7 +138,9 @@ def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, pu
     (the moderator's stated purpose, or the licence code of the contract).
 
     - the actor: everything of their own;
-    - moderators: thumbnails; previews and originals only with a stated purpose;
+    - moderators: thumbnails; previews and originals only while working on an
+      item about this actor, named by ``purpose`` ("verification:5",
+      "dispute:12", "flag:7"; see ``moderator_purpose_valid``);
     - creators: thumbnails and previews of listed actors' cleared photos;
       originals only under an active contract with this actor (its licence code
       is the purpose);
@@ -149,7 +151,13 @@ def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, pu
     if photo.actor.user_id == user.pk:
         return True, ""
     if portal["is_moderator"]:
-        return kind == AssetAccess.Kind.THUMBNAIL or bool(purpose), purpose
+        if kind == AssetAccess.Kind.THUMBNAIL:
+            return True, ""
+        # Private files need the second factor the moderation pages demand.
+        from marketplace.selectors import user_has_totp
+
+        allowed = moderator_purpose_valid(purpose=purpose, photo=photo) and user_has_totp(user)
+        return allowed, purpose
     if portal["is_creator"]:
         cleared = photo.review in (LikenessPhoto.Review.CLEAR, LikenessPhoto.Review.CLEARED)
         if kind in (AssetAccess.Kind.THUMBNAIL, AssetAccess.Kind.PREVIEW):
@@ -159,6 +167,26 @@ def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, pu
         licence = active_licence_code(creator_user=user, actor=photo.actor) if cleared else None
         return bool(licence), licence or ""
     return False, ""
+
+
+def moderator_purpose_valid(*, purpose: str, photo: LikenessPhoto) -> bool:
+    """Whether ``purpose`` names a moderation item that concerns this photo's
+    actor: an identity check of the actor, a dispute over a request of the
+    actor, or the flag on this photo (or on the photo it resembles)."""
+    from moderation.models import Dispute, IdentityVerification
+
+    kind, _sep, number = purpose.partition(":")
+    if not number.isdigit() or len(number) > 18:
+        return False
+    item_id = int(number)
+    if kind == "verification":
+        return IdentityVerification.objects.filter(pk=item_id, actor_id=photo.actor_id).exists()
+    if kind == "dispute":
+        return Dispute.objects.filter(pk=item_id, usage_request__actor_id=photo.actor_id).exists()
+    if kind == "flag":
+        flagged = LikenessPhoto.objects.filter(pk=item_id, review=LikenessPhoto.Review.FLAGGED)
+        return flagged.filter(Q(pk=photo.pk) | Q(similar_to_id=photo.pk)).exists()
+    return False
 
 
 def active_licence_code(*, creator_user, actor: ActorProfile) -> str | None:

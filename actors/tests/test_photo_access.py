@@ -13,7 +13,9 @@ from actors.tests.factories import list_on_roster, photo_for
 pytestmark = pytest.mark.django_db
 
 KINDS = ["thumbnail", "preview", "original"]
-DISPUTE = "dispute 12"
+# Moderators open previews and originals only while working on an item about
+# this actor; the ``moderation_item`` fixture makes identity check #12.
+DISPUTE = "verification:12"
 SAFE_FILENAME = re.compile(r'filename="([A-Za-z0-9._-]+)"')
 
 
@@ -22,6 +24,21 @@ def photo(actor) -> LikenessPhoto:
     """A clear photo of a listed actor, uploaded under a telling name."""
     list_on_roster(actor.actor_profile)
     return photo_for(actor.actor_profile, name="my-secret-holiday.jpg", seed=60)
+
+
+@pytest.fixture(autouse=True)
+def moderation_item(actor):
+    from moderation.models import IdentityVerification
+
+    return IdentityVerification.objects.create(pk=12, actor=actor.actor_profile, code="ABC234")
+
+
+@pytest.fixture
+def moderator(moderator):
+    """Moderators see private files only with an authenticator app set up."""
+    from moderation.tests.conftest import give_totp
+
+    return give_totp(moderator)
 
 
 def fetch(client, photo_id: int, kind: str, purpose: str | None = None):
@@ -241,3 +258,40 @@ def test_granted_thumbnails_are_not_logged(request, login, photo, who, purpose):
 def test_owners_own_views_are_not_logged(login, photo, actor, kind):
     assert fetch(login(actor), photo.pk, kind).status_code == 200
     assert access_rows(photo) == []
+
+
+# --- Moderators' purposes -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "purpose",
+    ["dispute 12", "verification:13", "verification:", "dispute:12", "flag:1", "verification:99999999999999999999"],
+)
+def test_moderator_purpose_must_name_an_item_about_this_actor(login, photo, moderator, purpose):
+    assert fetch(login(moderator), photo.pk, "preview", purpose).status_code == 404
+    (row,) = access_rows(photo)
+    assert row.outcome == AssetAccess.Outcome.DENIED
+
+
+def test_moderator_purpose_naming_another_actors_check_is_refused(login, photo, moderator, other_actor):
+    from moderation.models import IdentityVerification
+
+    theirs = IdentityVerification.objects.create(actor=other_actor.actor_profile, code="XYZ789")
+    assert fetch(login(moderator), photo.pk, "original", f"verification:{theirs.pk}").status_code == 404
+
+
+def test_moderator_without_an_authenticator_sees_no_private_file(login, photo, db):
+    from django.contrib.auth.models import Group
+
+    from conftest import make_user
+    from marketplace.roles import MODERATORS_GROUP
+
+    plain = make_user("plain.moderator@example.com")
+    plain.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    assert fetch(login(plain), photo.pk, "preview", DISPUTE).status_code == 404
+
+
+def test_actor_reads_the_moderators_purpose_as_the_item(login, photo, moderator, actor):
+    assert fetch(login(moderator), photo.pk, "preview", DISPUTE).status_code == 200
+    page = login(actor).get("/actors/me/access/").content.decode()
+    assert "Moderator — identity check #12" in page
