@@ -45,6 +45,9 @@ from actors.services import (
 from actors.services.privacy import access_log_csv, export_download_path, export_signer
 from marketplace.exceptions import InvalidTransition
 from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state
+from moderation.forms.verification import VerificationUploadForm
+from moderation.models import VERIFICATION_IMAGE_RETENTION_DAYS
+from moderation.services.verification import verification_start, verification_submit
 
 
 def actor_required(view):
@@ -205,10 +208,55 @@ def opt_in(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
     return render(request, "actors/opt_in.html", context, status=400 if request.method == "POST" else 200)
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 @actor_required
 def verification(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
-    return render(request, "actors/verification.html", {"actor": actor})
+    """The actor's identity check: the one-time code, the two photos, and
+    the history of past attempts. Opening the page starts (or reuses) the
+    attempt, so the code shown is the one the moderator expects."""
+    attempt = None
+    if not actor.is_verified:
+        try:
+            attempt = verification_start(actor=actor)
+        except InvalidTransition:
+            actor.refresh_from_db()
+    form = VerificationUploadForm()
+    status = 200
+    if request.method == "POST":
+        form = VerificationUploadForm(request.POST, request.FILES)
+        if attempt is None:
+            form.add_error(None, _("Your identity is already verified."))
+            status = 409
+        elif form.is_valid():
+            try:
+                verification_submit(
+                    verification=attempt,
+                    id_document=form.cleaned_data["id_document"],
+                    selfie=form.cleaned_data["selfie"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
+            except InvalidTransition as exc:
+                form.add_error(None, exc.message)
+                attempt.refresh_from_db()
+                status = 409
+            else:
+                messages.success(request, _("Your photos are sent. A moderator will review them soon."))
+                return redirect("actors:verification")
+        else:
+            status = 400
+    past = actor.verifications.all()
+    if attempt is not None:
+        past = past.exclude(pk=attempt.pk)
+    context = {
+        "actor": actor,
+        "attempt": attempt,
+        "form": form,
+        "past_attempts": list(past[:20]),
+        "retention_days": VERIFICATION_IMAGE_RETENTION_DAYS,
+    }
+    return render(request, "actors/verification.html", context, status=status)
 
 
 ACCESS_LOG_PER_PAGE = 50

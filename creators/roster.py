@@ -55,12 +55,29 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.postgres.lookups import TrigramSimilar
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains, TrigramSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.core import signing
 from django.db import connection
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Lower
+from django.db.models.lookups import Contains
+from django.db.models.query import RawQuerySet
 
 from actors.models import ActorProfile, RedLines, fee_sort_key
 from actors.selectors import listed_actors, with_primary_thumbnail
@@ -76,7 +93,11 @@ SORT_FEE = "fee"
 SORTS = (SORT_RELEVANCE, SORT_NEWEST, SORT_FEE)
 
 _CURSOR_SALT = "creators.roster.cursor"
-_CURSOR_VERSION = 1
+# 2: relevance cursors carry (tier, key); version 1 cursors are rejected.
+_CURSOR_VERSION = 2
+# Relevance tiers, highest first.
+_TIER_NAME = 1  # the stage name matches the search
+_TIER_OTHER = 0  # anything else that matches
 
 
 @dataclass(frozen=True)
@@ -139,11 +160,6 @@ def roster_search(*, params: RosterParams, cursor: str | None = None, page_size:
     """
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     sort = params.effective_sort
-    queryset = _matching(params)
-    if sort == SORT_RELEVANCE:
-        queryset = queryset.annotate(score=_score_expression(params.q))
-    elif sort == SORT_FEE:
-        queryset = queryset.annotate(fee_key=fee_sort_key())
 
     rejected = False
     position = None
@@ -153,11 +169,26 @@ def roster_search(*, params: RosterParams, cursor: str | None = None, page_size:
         except _BadCursor:
             rejected = True
     forward = position is None or position["d"] == "n"
-    if position is not None:
-        queryset = queryset.filter(_after(sort, _parse_key(sort, position["k"]), position["i"], forward=forward))
-    queryset = queryset.order_by(*_ordering(sort, forward=forward))
+    key = None if position is None else _parse_key(sort, position["k"])
 
-    rows = list(with_primary_thumbnail(queryset)[: page_size + 1])
+    if sort == SORT_RELEVANCE:
+        queryset = _relevance_rows(
+            _matching(params, search=False),
+            params.q,
+            key,
+            position and position["i"],
+            forward=forward,
+            limit=page_size + 1,
+        )
+    else:
+        queryset = _matching(params)
+        if sort == SORT_FEE:
+            queryset = queryset.annotate(fee_key=fee_sort_key())
+        if position is not None:
+            queryset = queryset.filter(_after(sort, key, position["i"], forward=forward))
+        queryset = with_primary_thumbnail(queryset.order_by(*_ordering(sort, forward=forward)))[: page_size + 1]
+
+    rows = list(queryset)
     more = len(rows) > page_size
     rows = rows[:page_size]
     if not forward:
@@ -180,10 +211,12 @@ def roster_search(*, params: RosterParams, cursor: str | None = None, page_size:
     return page
 
 
-def _matching(params: RosterParams) -> QuerySet[ActorProfile]:
+def _matching(params: RosterParams, *, search: bool = True) -> QuerySet[ActorProfile]:
+    """Listed actors passing the filters, and the search unless ``search`` is
+    False (relevance splits the search into its tiers, see _relevance_rows)."""
     # The card never shows these; the search columns are large.
     queryset = listed_actors().defer("bio", "legal_name", "search_document", "search_vector")
-    if params.q.strip():
+    if search and params.q.strip():
         queryset = queryset.filter(_search_condition(params.q))
     if params.language:
         queryset = queryset.filter(_json_list_has("languages", params.language))
@@ -234,10 +267,16 @@ def _short(q: str) -> bool:
     return len("".join(q.split())) < 3
 
 
-def _search_condition(q: str) -> Q:
-    substrings = Q()
+def _substrings(q: str) -> Q:
+    """Every word of ``q`` is a substring of the actor's search document."""
+    condition = Q()
     for word in _words(q):
-        substrings &= Q(search_document__contains=word)
+        condition &= Q(search_document__contains=word)
+    return condition
+
+
+def _search_condition(q: str) -> Q:
+    substrings = _substrings(q)
     if connection.vendor != "postgresql":
         return substrings
     pairs = _cjk_pairs_query(q)
@@ -248,9 +287,59 @@ def _search_condition(q: str) -> Q:
         return Q(search_vector=pairs) & substrings
     if _short(q):
         return substrings
-    text = SearchQuery(q, config="simple", search_type="websearch")
-    similar_name = TrigramSimilar(Lower("stage_name"), Value(" ".join(_words(q))))
-    return Q(search_vector=text) | Q(similar_name) | substrings
+    return Q(search_vector=_text_query(q)) | Q(_similar_name(q)) | substrings
+
+
+def _text_query(q: str) -> SearchQuery:
+    return SearchQuery(q, config="simple", search_type="websearch")
+
+
+def _similar_name(q: str) -> TrigramSimilar:
+    """The lower-cased stage name is trigram-similar to ``q`` (a typo)."""
+    return TrigramSimilar(Lower("stage_name"), Value(" ".join(_words(q))))
+
+
+def _name_condition(q: str, *, indexed: bool = True) -> Q:
+    """Tier 1 of relevance: the stage name matches ``q``.
+
+    Everywhere: every word of ``q`` is a substring of the lower-cased stage
+    name. On PostgreSQL, also (unless ``q`` is Chinese or short, as for the
+    match itself) a stage name trigram-similar to ``q``, so typos rank first.
+    Each test is served by an index there: a word of three or more characters
+    by the trigram index on lower(stage_name) (actors/0003), a two-character
+    word by the index of the name's character pairs (actors/0006). The pairs
+    test only leads PostgreSQL to that index (for a two-character word it is
+    true exactly when the LIKE is); ``indexed=False`` leaves it out where the
+    condition is tested row by row, as it is costly to compute."""
+    condition = Q()
+    postgresql = connection.vendor == "postgresql"
+    for word in _words(q):
+        if postgresql and indexed and len(word) == 2:
+            condition &= Q(DataContains(_name_pairs(), Value([word], output_field=ArrayField(TextField()))))
+        condition &= Q(Contains(Lower("stage_name"), word))
+    if postgresql and _cjk_pairs_query(q) is None and not _short(q):
+        condition |= Q(_similar_name(q))
+    return condition
+
+
+def _name_pairs() -> Func:
+    """The expression of the GIN index actor_stage_name_pairs (actors/0006)."""
+    return Func(Lower("stage_name"), function="actor_name_pairs", output_field=ArrayField(TextField()))
+
+
+def _other_condition(q: str) -> Q:
+    """Tier 0 of relevance: everything else that matches ``q``. A stage name
+    trigram-similar to ``q`` is tier 1, so that branch of the match is left
+    out here; what remains is cheap to test row by row, which is what the walk
+    of the newest index does."""
+    substrings = _substrings(q)
+    if connection.vendor == "postgresql":
+        pairs = _cjk_pairs_query(q)
+        if pairs is not None:
+            substrings = Q(search_vector=pairs) & substrings
+        elif not _short(q):
+            substrings = Q(search_vector=_text_query(q)) | substrings
+    return substrings & ~_name_condition(q, indexed=False)
 
 
 def _cjk_pairs_query(q: str) -> SearchQuery | None:
@@ -267,21 +356,87 @@ def _cjk_pairs_query(q: str) -> SearchQuery | None:
 
 
 def _score_expression(q: str):
-    """Relevance: full-text matches first, by ts_rank (stage name weighs
-    most); then the rest by the trigram similarity of the stage name (typos),
-    which is computed only for rows the full text did not match: it is the
-    costly part on a common word matching thousands of actors."""
+    """Relevance within tier 1 (the stage name matches, a few rows): on
+    PostgreSQL, full-text matches first, by ts_rank (stage name weighs most);
+    then the rest by the trigram similarity of the stage name (typos). On
+    SQLite every tier-1 row scores 1, so the id alone orders them."""
     if connection.vendor == "postgresql":
-        text = SearchQuery(q, config="simple", search_type="websearch")
+        text = _text_query(q)
         return Case(
             When(search_vector=text, then=Value(1.0) + Cast(SearchRank(F("search_vector"), text), FloatField())),
             default=Cast(TrigramSimilarity(Lower("stage_name"), " ".join(_words(q))), FloatField()),
             output_field=FloatField(),
         )
-    return Case(When(stage_name__icontains=q.strip(), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    return Value(1.0, output_field=FloatField())
 
 
-_KEY_FIELD = {SORT_NEWEST: "created_at", SORT_FEE: "fee_key", SORT_RELEVANCE: "score"}
+def _relevance_rows(
+    queryset: QuerySet, q: str, key, pk: int | None, *, forward: bool, limit: int
+) -> QuerySet | RawQuerySet:
+    """At most ``limit`` rows of ``queryset`` matching ``q``, in relevance
+    order, after (or, backwards, before) the row at (``key``, ``pk``).
+
+    The order is (tier desc, key desc, id desc): tier 1 (the stage name
+    matches) by score, then tier 0 (the rest) by created_at, newest first. Each
+    tier is a query of its own with its own ORDER BY and LIMIT, so PostgreSQL
+    scores the few tier-1 rows and walks the (is_listed, -created_at, -id)
+    index for tier 0, stopping after ``limit`` matches, however many actors
+    match. A cursor in tier 0 going forward needs no tier-1 part; one in tier
+    1 going backwards needs no tier-0 part; otherwise both parts are one
+    statement (a CTE and a UNION ALL, valid on PostgreSQL and SQLite).
+    """
+    tier, value = key if key is not None else (None, None)
+    parts = []
+    if tier != _TIER_OTHER or not forward:
+        top = queryset.filter(_name_condition(q)).annotate(
+            tier=Value(_TIER_NAME, output_field=IntegerField()),
+            score=_score_expression(q),
+            newest=Cast(Value(None), DateTimeField()),
+        )
+        if tier == _TIER_NAME:
+            after = (
+                Q(score__lt=value) | Q(score=value, id__lt=pk)
+                if forward
+                else Q(score__gt=value) | Q(score=value, id__gt=pk)
+            )
+            top = top.filter(after)
+        parts.append(top.order_by(*(["-score", "-id"] if forward else ["score", "id"])))
+    if tier != _TIER_NAME or forward:
+        rest = queryset.filter(_other_condition(q)).annotate(
+            tier=Value(_TIER_OTHER, output_field=IntegerField()),
+            score=Cast(Value(0.0), FloatField()),
+            newest=F("created_at"),
+        )
+        if tier == _TIER_OTHER:
+            rest = rest.filter(_after(SORT_NEWEST, value, pk, forward=forward))
+        parts.append(rest.order_by(*_ordering(SORT_NEWEST, forward=forward)))
+    parts = [with_primary_thumbnail(part)[:limit] for part in parts]
+    if len(parts) == 1:
+        return parts[0]
+    # Both tiers: the one that comes first in this direction, then the other.
+    first, then = parts if forward else parts[::-1]
+    first_sql, first_params = first.query.sql_with_params()
+    then_sql, then_params = then.query.sql_with_params()
+    direction = "DESC" if forward else "ASC"
+    order = ", ".join(
+        f"{connection.ops.quote_name(column)} {direction}" for column in ("tier", "score", "newest", "id")
+    )
+    # The CTE is computed once (PostgreSQL materializes a CTE used twice).
+    # The second tier runs only when the first left the page short (a
+    # one-time filter: not executed at all otherwise). Without that gate, a
+    # search whose matches are nearly all stage-name matches ("maya") would
+    # walk the whole newest index for a tier 0 that is empty. Only SQL the ORM
+    # compiled goes into the text; every value (the search too) is a parameter.
+    sql = (
+        f"WITH first_tier AS ({first_sql}) "  # noqa: S608
+        f"SELECT * FROM first_tier UNION ALL "
+        f"SELECT * FROM ({then_sql}) AS then_tier WHERE (SELECT COUNT(*) FROM first_tier) < %s "
+        f"ORDER BY {order} LIMIT %s"
+    )
+    return ActorProfile.objects.raw(sql, (*first_params, *then_params, limit, limit))
+
+
+_KEY_FIELD = {SORT_NEWEST: "created_at", SORT_FEE: "fee_key"}
 
 
 def _ordering(sort: str, *, forward: bool) -> list:
@@ -299,11 +454,6 @@ def _after(sort: str, key, pk: int, *, forward: bool) -> Q:
         if forward:
             return Q(fee_key__gte=key) & (Q(fee_key__gt=key) | Q(fee_key=key, id__gt=pk))
         return Q(fee_key__lte=key) & (Q(fee_key__lt=key) | Q(fee_key=key, id__lt=pk))
-    if sort == SORT_RELEVANCE:
-        # The score is an expression: each mention is computed again per row.
-        if forward:
-            return Q(score__lt=key) | Q(score=key, id__lt=pk)
-        return Q(score__gt=key) | Q(score=key, id__gt=pk)
     # The redundant bound lets PostgreSQL start the (is_listed, -created_at,
     # -id) index scan at the cursor instead of filtering every row before it.
     if forward:
@@ -316,25 +466,37 @@ def _key_of(sort: str, actor: ActorProfile):
         return actor.created_at.isoformat()
     if sort == SORT_FEE:
         return str(actor.fee_key)
-    return float(actor.score)
+    if actor.tier == _TIER_NAME:
+        return [_TIER_NAME, float(actor.score)]
+    return [_TIER_OTHER, actor.created_at.isoformat()]
 
 
 def _parse_key(sort: str, raw):
     try:
         if sort == SORT_NEWEST:
-            moment = datetime.fromisoformat(raw)
-            if moment.tzinfo is None:
-                raise _BadCursor
-            return moment
+            return _parse_moment(raw)
         if sort == SORT_FEE:
             if not isinstance(raw, str):
                 raise _BadCursor
             return Decimal(raw)
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
+        # Relevance: [tier, score] in tier 1, [tier, created_at] in tier 0.
+        if not isinstance(raw, list) or len(raw) != 2 or isinstance(raw[0], bool):
             raise _BadCursor
-        return float(raw)
+        tier, value = raw
+        if tier == _TIER_OTHER:
+            return (_TIER_OTHER, _parse_moment(value))
+        if tier != _TIER_NAME or isinstance(value, bool) or not isinstance(value, int | float):
+            raise _BadCursor
+        return (_TIER_NAME, float(value))
     except (TypeError, ValueError, InvalidOperation) as exc:
         raise _BadCursor from exc
+
+
+def _parse_moment(raw) -> datetime:
+    moment = datetime.fromisoformat(raw)
+    if moment.tzinfo is None:
+        raise _BadCursor
+    return moment
 
 
 def _encode_cursor(params: RosterParams, sort: str, key, pk: int, *, direction: str) -> str:

@@ -230,3 +230,11 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.actor_email}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language (its key when it has no label)."""
+        try:
+            return str(self.Action(self.action).label)
+        except ValueError:
+            return self.action

@@ -25,6 +25,11 @@ BEAT_SCHEDULE = {
         "task": "actors.purge_expired_data_exports",
         "schedule": crontab(minute=41),
     },
+    # Identity-check images are deleted once kept long enough after the decision.
+    "purge-verification-images": {
+        "task": "moderation.purge_verification_images",
+        "schedule": crontab(hour=4, minute=23),
+    },
     # Requests past their deadline expire; a day before, whoever must act
     # is reminded. Both claim rows with a compare-and-set.
     "expire-usage-requests": {"task": "usage_requests.expire_requests", "schedule": 60.0},

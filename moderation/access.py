@@ -13,9 +13,12 @@
   seconds; allauth's reauthentication page asks and comes back.
 """
 
+import time
 from functools import wraps
 
-from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core.exceptions import ReauthenticationRequired
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -40,9 +43,30 @@ def moderator_required(view):
     return wrapper
 
 
+def recently_authenticated(request: HttpRequest) -> bool:
+    """A sign-in or a reauthentication (password or TOTP) in this session
+    within ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds. allauth's own check
+    counts only its reauthentication page; a moderator who has just signed in
+    with password and TOTP has proved as much."""
+    records = get_authentication_records(request, request.user)
+    if not records:
+        return False
+    latest = max((record.get("at", 0) for record in records if isinstance(record, dict)), default=0)
+    return time.time() - latest < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+
+
 def sensitive(view):
-    """A moderator action that needs a recent sign-in (after the role check)."""
-    return moderator_required(reauthentication_required(view))
+    """A moderator action that needs a recent sign-in (after the role check).
+    Otherwise allauth's middleware sends the moderator to reauthenticate and
+    replays the action afterwards."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not recently_authenticated(request):
+            raise ReauthenticationRequired()
+        return view(request, *args, **kwargs)
+
+    return moderator_required(wrapper)
 
 
 def mfa_setup_url(next_url: str) -> str:

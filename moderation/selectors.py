@@ -1,12 +1,14 @@
 """Reads of the moderation app. Every function here is for moderators only;
 the views check the role (``moderation.access``) before calling."""
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from actors.models import LikenessPhoto
-from marketplace.models import User
+from marketplace.models import AuditEvent, User
 from moderation.models import (
     DISPUTE_OPEN_STATUSES,
     Claim,
@@ -95,3 +97,31 @@ def claims_by_item(items, model) -> dict[int, Claim]:
     content_type = ContentType.objects.get_for_model(model)
     claims = Claim.objects.filter(content_type=content_type, object_id__in=ids).select_related("moderator")
     return {claim.object_id: claim for claim in claims}
+
+
+def with_claims(items, model) -> list:
+    """``items`` as a list, each with ``claim`` set (or None): one query."""
+    items = list(items)
+    claims = claims_by_item(items, model)
+    for item in items:
+        item.claim = claims.get(item.pk)
+    return items
+
+
+def audit_events(
+    *, user: str = "", action: str = "", since: datetime.date | None = None, until: datetime.date | None = None
+) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, filtered by who acted (email contains),
+    action and a date range (inclusive, in the portal's time zone)."""
+    events = AuditEvent.objects.all().order_by("-created_at", "-id")
+    if user:
+        events = events.filter(actor_email__icontains=user)
+    if action:
+        events = events.filter(action=action)
+    zone = timezone.get_current_timezone()
+    if since:
+        events = events.filter(created_at__gte=datetime.datetime.combine(since, datetime.time.min, tzinfo=zone))
+    if until and until < datetime.date.max:  # the day after date.max does not exist
+        end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        events = events.filter(created_at__lt=end)
+    return events

@@ -38,7 +38,13 @@ POST_ACTIONS = [
     "/actors/me/data/export/",
     "/actors/me/data/delete/",
 ]
-GET_OR_POST_PAGES = ["/actors/me/", "/actors/me/photos/", "/actors/me/red-lines/", "/actors/me/opt-in/"]
+GET_OR_POST_PAGES = [
+    "/actors/me/",
+    "/actors/me/photos/",
+    "/actors/me/red-lines/",
+    "/actors/me/opt-in/",
+    "/actors/me/verify/",
+]
 GET_ONLY_PAGES = [page for page in GET_PAGES if page not in GET_OR_POST_PAGES]
 
 

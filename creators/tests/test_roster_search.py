@@ -235,6 +235,93 @@ def test_relevance_puts_stage_name_matches_first():
     assert slugs(q="maya okafor", sort=SORT_RELEVANCE)[0] == "name"
 
 
+def _aged(actor: ActorProfile, days: int) -> ActorProfile:
+    ActorProfile.objects.filter(pk=actor.pk).update(created_at=timezone.now() - timedelta(days=days))
+    return actor
+
+
+def test_relevance_is_stage_name_matches_first_then_the_newest():
+    # The name matches are the oldest rows: the tier, not the date, puts them first.
+    _aged(listed(slug="name", stage_name="Maya Okafor"), 30)
+    _aged(listed(slug="bio-old", bio="Shared a stage with Maya."), 20)
+    _aged(listed(slug="bio-new", bio="Trained with Maya in Lagos."), 1)
+    _aged(listed(slug="headline-mid", headline="Maya's stunt double"), 10)
+    listed(slug="unrelated", stage_name="Noah Weber")
+    assert slugs(q="maya", sort=SORT_RELEVANCE) == ["name", "bio-new", "headline-mid", "bio-old"]
+
+
+def test_relevance_orders_the_rest_like_the_newest_sort():
+    """Tier 0 is the newest order restricted to the matches, ties by id."""
+    actors = [listed(skills="martial arts", stage_name=f"Actor {index}") for index in range(6)]
+    same_moment = timezone.now() - timedelta(days=3)
+    ActorProfile.objects.filter(pk__in=[actor.pk for actor in actors[:3]]).update(created_at=same_moment)
+    assert slugs(q="martial arts", sort=SORT_RELEVANCE) == slugs(q="martial arts", sort=SORT_NEWEST)
+
+
+@pytest.mark.postgres
+def test_typo_of_a_stage_name_ranks_above_newer_full_text_matches_on_postgresql():
+    _aged(listed(slug="lin", stage_name="Lin Xiaoyu"), 30)
+    listed(slug="bio", bio="Lin and Xaoyu, a double act")
+    assert slugs(q="Lin Xaoyu", sort=SORT_RELEVANCE) == ["lin", "bio"]
+
+
+def test_chinese_name_fragment_ranks_the_name_first():
+    _aged(listed(slug="lin", stage_name="林晓雨", skills="武术"), 30)
+    listed(slug="colleague", stage_name="陈思远", bio="曾与林晓雨合作")
+    assert slugs(q="晓雨", sort=SORT_RELEVANCE) == ["lin", "colleague"]
+    assert slugs(q="武术", sort=SORT_RELEVANCE) == ["lin"]
+
+
+def _two_tiers() -> tuple[list[int], list[int]]:
+    """Five stage-name matches for "stunt" and seven other matches, some of
+    them created at the same moment (the id breaks those ties)."""
+    names = [_aged(listed(stage_name=f"Stunt Double {index}"), 40 + index).pk for index in range(5)]
+    others = [_aged(listed(stage_name=f"Actor {index}", skills="stunt"), index).pk for index in range(7)]
+    ActorProfile.objects.filter(pk__in=others[2:5]).update(created_at=timezone.now() - timedelta(days=3))
+    return names, others
+
+
+@pytest.mark.parametrize("page_size", [1, 3, 4, 5, 6, 24])
+def test_relevance_pages_cross_the_tier_boundary_without_duplicates_or_gaps(page_size):
+    names, others = _two_tiers()
+    params = RosterParams(q="stunt", sort=SORT_RELEVANCE)
+    seen = walk(params, page_size=page_size)
+    assert seen == slugs_as_ids(params)
+    assert set(seen[:5]) == set(names)
+    # Tier 0: newest first, ties by id descending.
+    rest = ActorProfile.objects.filter(pk__in=others).order_by("-created_at", "-id")
+    assert seen[5:] == list(rest.values_list("pk", flat=True))
+
+
+def slugs_as_ids(params: RosterParams) -> list[int]:
+    return [actor.pk for actor in roster_search(params=params, page_size=100).actors]
+
+
+@pytest.mark.parametrize("page_size", [2, 3, 5])
+def test_relevance_previous_walks_back_across_the_tier_boundary(page_size):
+    _two_tiers()
+    params = RosterParams(q="stunt", sort=SORT_RELEVANCE)
+    pages = [roster_search(params=params, page_size=page_size)]
+    while pages[-1].next_cursor:
+        pages.append(roster_search(params=params, page_size=page_size, cursor=pages[-1].next_cursor))
+    back = pages[-1]
+    for expected in reversed(pages[:-1]):
+        back = roster_search(params=params, page_size=page_size, cursor=back.previous_cursor)
+        assert not back.cursor_rejected
+        assert [actor.pk for actor in back.actors] == [actor.pk for actor in expected.actors]
+    assert back.previous_cursor is None
+
+
+def test_relevance_page_is_one_query_in_either_tier_and_across_them(django_assert_num_queries):
+    _two_tiers()
+    params = RosterParams(q="stunt", sort=SORT_RELEVANCE)
+    cursor = None
+    for _page in range(4):  # in tier 1, across the boundary, then in tier 0
+        with django_assert_num_queries(1):
+            page = roster_search(params=params, cursor=cursor, page_size=3)
+        cursor = page.next_cursor
+
+
 def test_fee_sort_lowest_first_across_currencies_without_fee_last():
     listed(slug="usd-100", min_fee="100", fee_currency="USD")
     listed(slug="none")
@@ -317,7 +404,7 @@ def test_last_page_has_no_next_link():
 
 def forged(salt: str = "creators.roster.cursor", **changes) -> str:
     """A signed cursor for the default search with some fields changed."""
-    payload = {"v": 1, "s": "newest", "d": "n", "k": "2020-01-01T00:00:00+00:00", "i": 1}
+    payload = {"v": 2, "s": "newest", "d": "n", "k": "2020-01-01T00:00:00+00:00", "i": 1}
     payload["h"] = RosterParams().fingerprint()
     return signing.dumps({**payload, **changes}, salt=salt)
 
@@ -328,7 +415,7 @@ BAD_CURSORS = {
     "huge": lambda: "x" * 5000,
     "unsigned": lambda: forged()[:-3] + "abc",
     "other-salt": lambda: forged(salt="elsewhere"),
-    "other-version": lambda: forged(v=2),
+    "old-version": lambda: forged(v=1),
     "other-direction": lambda: forged(d="sideways"),
     "bad-date": lambda: forged(k="not a date"),
     "naive-date": lambda: forged(k="2020-01-01T00:00:00"),
@@ -349,6 +436,43 @@ def test_bad_cursor_gives_the_first_page(kind):
     page = roster_search(params=RosterParams(), cursor=cursor, page_size=3)
     assert [actor.slug for actor in page.actors] == expected
     assert page.cursor_rejected is bool(cursor)
+
+
+def relevance_cursor(version: int = 2, **changes) -> str:
+    payload = {"v": version, "s": "relevance", "d": "n", "k": [1, 1.5], "i": 1}
+    payload["h"] = RosterParams(q="stunt", sort=SORT_RELEVANCE).fingerprint()
+    return signing.dumps({**payload, **changes}, salt="creators.roster.cursor")
+
+
+BAD_RELEVANCE_CURSORS = {
+    # Version 1 carried the bare score of the last row.
+    "version-1": lambda: relevance_cursor(version=1, k=1.5),
+    "bare-score": lambda: relevance_cursor(k=1.5),
+    "unknown-tier": lambda: relevance_cursor(k=[2, 1.5]),
+    "tier-as-bool": lambda: relevance_cursor(k=[True, 1.5]),
+    "text-score": lambda: relevance_cursor(k=[1, "1.5"]),
+    "bad-date": lambda: relevance_cursor(k=[0, "not a date"]),
+    "naive-date": lambda: relevance_cursor(k=[0, "2020-01-01T00:00:00"]),
+    "three-items": lambda: relevance_cursor(k=[0, "2020-01-01T00:00:00+00:00", 3]),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_RELEVANCE_CURSORS))
+def test_bad_relevance_cursor_gives_the_first_page(kind):
+    _two_tiers()
+    params = RosterParams(q="stunt", sort=SORT_RELEVANCE)
+    page = roster_search(params=params, cursor=BAD_RELEVANCE_CURSORS[kind](), page_size=3)
+    assert page.cursor_rejected
+    assert [actor.pk for actor in page.actors] == slugs_as_ids(params)[:3]
+
+
+def test_forged_relevance_cursors_of_this_version_are_accepted():
+    """As for ``forged``: each bad variant above fails for its one change."""
+    _two_tiers()
+    params = RosterParams(q="stunt", sort=SORT_RELEVANCE)
+    for key in ([1, 1.5], [1, 0], [0, timezone.now().isoformat()]):
+        page = roster_search(params=params, cursor=relevance_cursor(k=key, i=10**9), page_size=3)
+        assert not page.cursor_rejected
 
 
 def test_cursor_of_another_search_is_rejected():

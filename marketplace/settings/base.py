@@ -200,6 +200,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ConsentCast] "
+# Sensitive moderator actions (suspending, voiding, hiding) need a sign-in
+# within this many seconds (moderation.access.sensitive).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=600)
 ACCOUNT_SESSION_REMEMBER = None
 # allauth's defaults, stated so they are visible: they live in the shared cache.
 ACCOUNT_RATE_LIMITS = {
@@ -301,3 +304,6 @@ USAGE_REQUEST_EXPIRY_DAYS = env.int("USAGE_REQUEST_EXPIRY_DAYS", default=7)
 CONTRACT_SIGN_DAYS = env.int("CONTRACT_SIGN_DAYS", default=7)
 # Public licence checks (/verify/<code>/): requests per IP per minute.
 LICENCE_CHECKS_PER_MINUTE = env.int("LICENCE_CHECKS_PER_MINUTE", default=30)
+# Reports one user may file per hour (moderation): enough for real abuse,
+# too few to flood the queue.
+REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=10)

@@ -52,4 +52,5 @@ def button_class(tags: list[str] | None) -> str:
 
 @register.filter
 def is_multiple_choice(field: forms.BoundField) -> bool:
-    return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+    # Radio buttons render the same way: one checkable input per choice.
+    return isinstance(field.field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect)

@@ -81,10 +81,21 @@ def test_admin_login_goes_through_allauth(client):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_staff_user_reaches_the_admin(client):
+def test_staff_user_with_an_authenticator_reaches_the_admin(client):
+    from moderation.tests.conftest import give_totp
+
     staff = User.objects.create_user(email="staff@example.com", password="x" * 12, is_staff=True, is_superuser=True)
+    give_totp(staff)
     client.force_login(staff)
     assert client.get("/admin/").status_code == 200
+
+
+def test_staff_user_without_an_authenticator_is_sent_to_set_one_up(client):
+    staff = User.objects.create_user(email="staff@example.com", password="x" * 12, is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    response = client.get("/admin/auth/group/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/?next=%2Fadmin%2Fauth%2Fgroup%2F"
 
 
 def test_repeated_login_failures_lock_the_account_out_for_a_while(client, actor):

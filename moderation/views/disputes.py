@@ -1,3 +1,362 @@
-"""Filled in by the disputes work (see moderation/urls.py)."""
+"""Dispute pages: a party opens a dispute on their request, both parties
+and the moderators read the dispute page and write on its thread; under
+/moderation/ the moderators' queue, "take into review" and the decision.
 
-urlpatterns: list = []
+Disputes are fetched through ``moderation.dispute_selectors``: anyone who is
+neither a party nor a moderator gets a 404. Each action calls one service; a
+refused move (a lost race, an ended dispute) re-renders the page with the
+reason and status 409, and changes nothing.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from actors.models import LikenessPhoto
+from marketplace.exceptions import DomainError
+from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state
+from marketplace.selectors import user_has_totp
+from moderation import dispute_selectors as selectors
+from moderation.access import mfa_setup_url, moderator_required, sensitive
+from moderation.forms.disputes import DisputeDecisionForm, DisputeMessageForm, DisputeOpenForm, EvidenceAddForm
+from moderation.models import MAX_EVIDENCE_IMAGES, Dispute, DisputeOutcome, DisputeStatus
+from moderation.selectors import claims_by_item, dispute_queue
+from moderation.services.claims import claim_of
+from moderation.services.disputes import (
+    DuplicateOpenDispute,
+    dispute_add_evidence,
+    dispute_dismiss,
+    dispute_message_post,
+    dispute_open,
+    dispute_party_of,
+    dispute_resolve,
+    dispute_take_into_review,
+    evidence_viewed,
+)
+from usage_requests.models import Party
+from usage_requests.selectors import contract_id_for_request, usage_requests_for_user
+
+QUEUE_LIMIT = 200
+
+
+def _party_label(party: str) -> str:
+    # Looked up at render time so the label is in the reader's language.
+    labels = {
+        Party.ACTOR: _("Actor"),
+        Party.CREATOR: _("Creator"),
+        "moderator": _("Moderator"),
+        "platform": _("ConsentCast"),
+    }
+    return labels.get(party, "")
+
+
+def _is_moderator(request: HttpRequest) -> bool:
+    return request.user.is_authenticated and portal_state(request)["is_moderator"]
+
+
+def _dispute_for(request: HttpRequest, pk: int) -> Dispute:
+    return get_in_scope_or_404(
+        request, selectors.dispute_detail(request.user, is_moderator=_is_moderator(request)), pk=pk
+    )
+
+
+def _moderating(request: HttpRequest, dispute: Dispute) -> bool:
+    """The viewer reads the dispute as a moderator (not as one of its parties)."""
+    return dispute_party_of(dispute, request.user) is None and _is_moderator(request)
+
+
+def _mfa_redirect(request: HttpRequest) -> HttpResponse | None:
+    """What ``StaffMFAMiddleware`` does under /moderation/, for a moderator
+    reading a dispute page outside it."""
+    if not user_has_totp(request.user):
+        return HttpResponseRedirect(mfa_setup_url(request.get_full_path()))
+    return None
+
+
+# --- Opening ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dispute_new(request: HttpRequest, pk: int) -> HttpResponse:
+    usage_request = get_in_scope_or_404(request, usage_requests_for_user(request.user), pk=pk)
+    existing = selectors.open_dispute_id_for_request(usage_request)
+    if existing:
+        messages.info(request, _("A dispute on this request is already open; here it is."))
+        return redirect("moderation:dispute", pk=existing)
+    form = DisputeOpenForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                dispute = dispute_open(
+                    usage_request=usage_request,
+                    by=request.user,
+                    category=data["category"],
+                    description=data["description"],
+                    evidence=data["evidence"],
+                    client=ClientInfo.from_request(request),
+                )
+            except DuplicateOpenDispute as exc:
+                messages.info(request, exc.message)
+                if exc.dispute_id:
+                    return redirect("moderation:dispute", pk=exc.dispute_id)
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                form.add_error("evidence", exc.messages)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Your dispute is open. The other party has been told, and a moderator will review it."),
+                )
+                return redirect("moderation:dispute", pk=dispute.pk)
+    context = {
+        "form": form,
+        "req": usage_request,
+        "contract_id": contract_id_for_request(usage_request),
+        "max_images": MAX_EVIDENCE_IMAGES,
+    }
+    return render(request, "moderation/dispute_new.html", context, status=status)
+
+
+# --- The dispute page -----------------------------------------------------------
+
+
+def _decorate_events(events) -> list:
+    events = list(events)
+    for event in events:
+        event.party_label = _party_label(event.by_party)
+        outcome = (event.data or {}).get("outcome", "")
+        event.outcome_label = DisputeOutcome(outcome).label if outcome in DisputeOutcome.values else ""
+    return events
+
+
+def _dispute_context(request: HttpRequest, dispute: Dispute, **forms) -> dict:
+    moderating = _moderating(request, dispute)
+    party = dispute_party_of(dispute, request.user)
+    thread = list(selectors.dispute_thread(dispute, include_internal=False))
+    for message in thread:
+        message.is_mine = message.author_id == request.user.pk
+        message.party_label = _party_label(message.author_party)
+    context = {
+        "dispute": dispute,
+        "req": dispute.usage_request,
+        "contract": dispute.contract,
+        "party": party,
+        "party_label": _party_label(party) if party else "",
+        "opened_by_label": _party_label(dispute.opened_by_party),
+        "moderating": moderating,
+        "evidence": list(dispute.evidence.all()),
+        "events": _decorate_events(dispute.events.all()),
+        "thread": thread,
+        "message_form": forms.get("message_form") or DisputeMessageForm(),
+        "can_add_evidence": party is not None and dispute.is_open,
+        "evidence_form": forms.get("evidence_form") or EvidenceAddForm(),
+        "max_images": MAX_EVIDENCE_IMAGES,
+    }
+    if moderating:
+        request_id = dispute.usage_request_id
+        context.update(selectors.request_record_for_moderator(dispute))
+        for event in context["request_events"]:
+            event.party_label = _party_label(event.by_party)
+        for message in context["request_messages"]:
+            message.party_label = _party_label(message.sender_party)
+        context.update(
+            {
+                "notes": list(selectors.dispute_internal_notes(dispute)),
+                "note_form": forms.get("note_form") or DisputeMessageForm(initial={"internal": True}),
+                "decision_form": forms.get("decision_form") or DisputeDecisionForm(),
+                "claim": claim_of(dispute),
+                "can_review": dispute.status == DisputeStatus.OPEN,
+                "actor_photos": list(
+                    LikenessPhoto.objects.filter(actor_id=dispute.usage_request.actor_id).order_by("position", "id")
+                ),
+                "request_id": request_id,
+            }
+        )
+    return context
+
+
+def _dispute_page(request: HttpRequest, dispute: Dispute, *, status: int = 200, **forms) -> HttpResponse:
+    return render(request, "moderation/dispute_detail.html", _dispute_context(request, dispute, **forms), status=status)
+
+
+@require_safe
+@login_required
+def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = _dispute_for(request, pk)
+    if _moderating(request, dispute):
+        redirect_to = _mfa_redirect(request)
+        if redirect_to:
+            return redirect_to
+    return _dispute_page(request, dispute)
+
+
+@require_POST
+@login_required
+def dispute_message(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = _dispute_for(request, pk)
+    moderating = _moderating(request, dispute)
+    if moderating:
+        redirect_to = _mfa_redirect(request)
+        if redirect_to:
+            return redirect_to
+    form = DisputeMessageForm(request.POST)
+    internal_requested = request.POST.get("internal") in ("True", "true", "1", "on")
+    form_key = "note_form" if internal_requested and moderating else "message_form"
+    if not form.is_valid():
+        return _dispute_page(request, dispute, status=400, **{form_key: form})
+    internal = moderating and form.cleaned_data["internal"]
+    try:
+        dispute_message_post(
+            dispute=dispute,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            internal=internal,
+            client=ClientInfo.from_request(request),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _dispute_page(request, dispute, status=409, **{form_key: form})
+    messages.success(request, _("Internal note saved.") if internal else _("Message sent."))
+    anchor = "notes" if internal else "thread"
+    return redirect(f"{reverse('moderation:dispute', kwargs={'pk': dispute.pk})}#{anchor}")
+
+
+@require_POST
+@login_required
+def dispute_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = _dispute_for(request, pk)
+    if dispute_party_of(dispute, request.user) is None:
+        raise PermissionDenied
+    form = EvidenceAddForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            dispute_add_evidence(dispute=dispute, by=request.user, files=form.cleaned_data["evidence"])
+        except ValidationError as exc:
+            form.add_error("evidence", exc.messages)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _dispute_page(request, dispute, status=409, evidence_form=form)
+        else:
+            messages.success(request, _("Evidence added."))
+            return redirect("moderation:dispute", pk=dispute.pk)
+    return _dispute_page(request, dispute, status=400, evidence_form=form)
+
+
+@require_safe
+@login_required
+def dispute_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    dispute = _dispute_for(request, pk)
+    moderating = _moderating(request, dispute)
+    if moderating:
+        redirect_to = _mfa_redirect(request)
+        if redirect_to:
+            return redirect_to
+    evidence = next((row for row in dispute.evidence.all() if row.pk == evidence_pk), None)
+    if evidence is None or not evidence.image:
+        raise Http404
+    try:
+        handle = evidence.image.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    if moderating:
+        evidence.dispute = dispute
+        evidence_viewed(evidence=evidence, by=request.user, client=ClientInfo.from_request(request))
+    extension = evidence.image.name.rsplit(".", 1)[-1].lower()
+    if extension not in ("jpg", "png", "webp"):
+        extension = "bin"
+    response = FileResponse(
+        handle,
+        content_type=evidence.content_type or "application/octet-stream",
+        filename=f"consentcast-dispute-{dispute.pk}-evidence-{evidence.pk}.{extension}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Vary"] = "Cookie"
+    return response
+
+
+# --- The moderators' side -----------------------------------------------------------
+
+
+@require_safe
+@moderator_required
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    disputes = list(dispute_queue()[:QUEUE_LIMIT])
+    claims = claims_by_item(disputes, Dispute)
+    rows = [{"dispute": dispute, "claim": claims.get(dispute.pk)} for dispute in disputes]
+    return render(request, "moderation/dispute_list.html", {"rows": rows, "limit": QUEUE_LIMIT})
+
+
+def _moderator_dispute(request: HttpRequest, pk: int) -> Dispute:
+    dispute = get_in_scope_or_404(request, selectors.dispute_detail(request.user, is_moderator=True), pk=pk)
+    if dispute_party_of(dispute, request.user) is not None:
+        # A moderator never handles a dispute they are part of.
+        raise PermissionDenied
+    return dispute
+
+
+@require_POST
+@moderator_required
+def dispute_review(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = _moderator_dispute(request, pk)
+    try:
+        dispute_take_into_review(dispute=dispute, by=request.user, client=ClientInfo.from_request(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _dispute_page(request, _moderator_dispute(request, pk), status=409)
+    messages.success(request, _("The dispute is in review and assigned to you."))
+    return redirect("moderation:dispute", pk=dispute.pk)
+
+
+@require_POST
+@sensitive
+def dispute_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = _moderator_dispute(request, pk)
+    form = DisputeDecisionForm(request.POST)
+    if not form.is_valid():
+        return _dispute_page(request, dispute, status=400, decision_form=form)
+    data = form.cleaned_data
+    client = ClientInfo.from_request(request)
+    try:
+        if data["action"] == "dismiss":
+            dispute_dismiss(dispute=dispute, by=request.user, resolution=data["resolution"], client=client)
+        else:
+            dispute_resolve(
+                dispute=dispute,
+                by=request.user,
+                outcome=data["outcome"],
+                resolution=data["resolution"],
+                client=client,
+            )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        # Re-read: the page shows the dispute as the winner left it.
+        return _dispute_page(request, _moderator_dispute(request, pk), status=409, decision_form=form)
+    if data["action"] == "dismiss":
+        messages.success(request, _("The dispute is dismissed. Both parties have been told."))
+    else:
+        messages.success(request, _("The dispute is resolved. Both parties have been told."))
+    return redirect("moderation:dispute", pk=dispute.pk)
+
+
+urlpatterns = [
+    path("requests/<int:pk>/dispute/", dispute_new, name="dispute_new"),
+    path("disputes/<int:pk>/", dispute_detail, name="dispute"),
+    path("disputes/<int:pk>/messages/", dispute_message, name="dispute_message"),
+    path("disputes/<int:pk>/evidence/", dispute_evidence_add, name="dispute_evidence_add"),
+    path("disputes/<int:pk>/evidence/<int:evidence_pk>/", dispute_evidence, name="dispute_evidence"),
+    path("moderation/disputes/", dispute_list, name="disputes"),
+    path("moderation/disputes/<int:pk>/review/", dispute_review, name="dispute_review"),
+    path("moderation/disputes/<int:pk>/decide/", dispute_decide, name="dispute_decide"),
+]

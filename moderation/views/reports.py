@@ -1,3 +1,202 @@
-"""Filled in by the reports work (see moderation/urls.py)."""
+"""Reports: any signed-in user reports a profile; moderators act on the
+report (hide the profile, suspend the account, dismiss). Also the queue of
+photos flagged as resembling another actor's."""
 
-urlpatterns: list = []
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from actors.models import ActorProfile, LikenessPhoto
+from creators.models import CreatorProfile
+from creators.selectors import creator_profiles_visible
+from marketplace.exceptions import DomainError
+from marketplace.http import ClientInfo, get_in_scope_or_404
+from marketplace.ratelimit import hit
+from moderation.access import moderator_required, sensitive
+from moderation.forms.reports import PhotoDecisionForm, ReportDecisionForm, ReportForm
+from moderation.models import ProfileKind, Report, Sanction
+from moderation.selectors import flagged_photo_queue, report_queue, with_claims
+from moderation.services import claim_of, photo_flag_decide, report_decide, report_file
+
+QUEUE_PAGE_SIZE = 50
+
+
+# --- Filing a report -------------------------------------------------------------
+
+
+def _report_page(request: HttpRequest, *, reported_user, profile_kind: str, name: str, back: str) -> HttpResponse:
+    form = ReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        allowed, retry_after = hit(f"report:{request.user.pk}", limit=settings.REPORTS_PER_HOUR, window_seconds=3600)
+        if not allowed:
+            response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
+        if form.is_valid():
+            try:
+                report_file(
+                    reporter=request.user,
+                    reported_user=reported_user,
+                    profile_kind=profile_kind,
+                    reason=form.cleaned_data["reason"],
+                    description=form.cleaned_data["description"],
+                    client=ClientInfo.from_request(request),
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Thank you. A moderator will review your report."))
+                return HttpResponseRedirect(back)
+        status = 400
+    context = {"form": form, "name": name, "back": back, "profile_kind": profile_kind}
+    return render(request, "moderation/report_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def report_actor(request: HttpRequest, slug: str) -> HttpResponse:
+    """Any signed-in user may report a profile they can see: a listed actor."""
+    from actors.selectors import listed_actors
+
+    actor = get_in_scope_or_404(request, listed_actors().select_related("user"), slug=slug)
+    back = reverse("roster_actor", args=[actor.slug])
+    return _report_page(
+        request, reported_user=actor.user, profile_kind=ProfileKind.ACTOR, name=actor.stage_name, back=back
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def report_creator(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_in_scope_or_404(request, creator_profiles_visible().select_related("user"), pk=pk)
+    back = reverse("creators:detail", args=[profile.pk])
+    return _report_page(
+        request, reported_user=profile.user, profile_kind=ProfileKind.CREATOR, name=profile.display_name, back=back
+    )
+
+
+# --- The moderators' side ----------------------------------------------------------
+
+
+@require_safe
+@moderator_required
+def reports(request: HttpRequest) -> HttpResponse:
+    page = Paginator(report_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "items": with_claims(page.object_list, Report)}
+    return render(request, "moderation/reports.html", context)
+
+
+def _report_context(request: HttpRequest, report: Report, form=None) -> dict:
+    user = report.reported_user
+    actor = ActorProfile.objects.filter(user=user).first()
+    creator = CreatorProfile.objects.filter(user=user).first()
+    earlier = (
+        Report.objects.filter(reported_user=user)
+        .exclude(pk=report.pk)
+        .select_related("reporter")
+        .order_by("-created_at")[:20]
+    )
+    return {
+        "report": report,
+        "actor": actor,
+        "creator": creator,
+        "photos": list(LikenessPhoto.objects.filter(actor=actor)[:12]) if actor else [],
+        "earlier": earlier,
+        "sanctions": Sanction.objects.filter(user=user).select_related("given_by")[:20],
+        "claim": claim_of(report),
+        "form": form or ReportDecisionForm(),
+    }
+
+
+def _report_for(pk: int) -> Report:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Report.objects.select_related("reporter", "reported_user", "decided_by"), pk=pk)
+
+
+@require_safe
+@moderator_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_for(pk)
+    return render(request, "moderation/report_detail.html", _report_context(request, report))
+
+
+@require_POST
+@sensitive
+def report_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report_for(pk)
+    form = ReportDecisionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "moderation/report_detail.html", _report_context(request, report, form), status=400)
+    try:
+        report_decide(
+            report=report,
+            by=request.user,
+            action=form.cleaned_data["action"],
+            resolution=form.cleaned_data["resolution"],
+            client=ClientInfo.from_request(request),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        report.refresh_from_db()
+        return render(request, "moderation/report_detail.html", _report_context(request, report, form), status=409)
+    messages.success(request, _("Report #%(id)s decided.") % {"id": report.pk})
+    return HttpResponseRedirect(reverse("moderation:reports"))
+
+
+# --- Flagged photos ----------------------------------------------------------------
+
+
+@require_safe
+@moderator_required
+def photos(request: HttpRequest) -> HttpResponse:
+    page = Paginator(flagged_photo_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = with_claims(page.object_list, LikenessPhoto)
+    for photo in items:
+        # One form per photo, with its own ids, so each label clicks its own radio.
+        photo.form = PhotoDecisionForm(auto_id=f"id_photo{photo.pk}_%s")
+    context = {"page": page, "items": items}
+    return render(request, "moderation/photos.html", context)
+
+
+@require_POST
+@sensitive
+def photo_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404
+
+    photo = get_object_or_404(LikenessPhoto.objects.select_related("actor__user"), pk=pk)
+    form = PhotoDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        return HttpResponseRedirect(reverse("moderation:photos"))
+    try:
+        photo_flag_decide(
+            photo=photo,
+            by=request.user,
+            clear=form.cleaned_data["decision"] == "clear",
+            reason=form.cleaned_data.get("reason", ""),
+            client=ClientInfo.from_request(request),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("moderation:photos"))
+    messages.success(request, _("Photo #%(id)s decided.") % {"id": photo.pk})
+    return HttpResponseRedirect(reverse("moderation:photos"))
+
+
+urlpatterns = [
+    path("roster/<slug:slug>/report/", report_actor, name="report_actor"),
+    path("creators/<int:pk>/report/", report_creator, name="report_creator"),
+    path("moderation/reports/", reports, name="reports"),
+    path("moderation/reports/<int:pk>/", report_detail, name="report"),
+    path("moderation/reports/<int:pk>/decide/", report_decision, name="report_decide"),
+    path("moderation/photos/", photos, name="photos"),
+    path("moderation/photos/<int:pk>/decide/", photo_decision, name="photo_decide"),
+]

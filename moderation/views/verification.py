@@ -1,3 +1,144 @@
-"""Filled in by the verification work (see moderation/urls.py)."""
+"""Identity checks in the moderators' workplace: the queue, one attempt
+with its private images, the images themselves (audited per view), and the
+decision. Everyone who is not a moderator gets a 404."""
 
-urlpatterns: list = []
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from actors.selectors import photos_for_actor
+from marketplace.exceptions import DomainError, InvalidTransition
+from marketplace.http import ClientInfo
+from moderation.access import moderator_required
+from moderation.forms.verification import VerificationDecisionForm
+from moderation.models import VERIFICATION_IMAGE_RETENTION_DAYS, IdentityVerification
+from moderation.selectors import claims_by_item, verification_queue
+from moderation.services import claim_of
+from moderation.services.verification import (
+    IMAGE_FIELDS,
+    verification_approve,
+    verification_image_viewed,
+    verification_reject,
+)
+
+# Stored names end in the sanitised format's suffix (``sanitize_image``).
+IMAGE_CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+
+
+def _verification_or_404(pk: int) -> IdentityVerification:
+    verification = IdentityVerification.objects.select_related("actor__user", "decided_by").filter(pk=pk).first()
+    if verification is None:
+        raise Http404
+    return verification
+
+
+@require_safe
+@moderator_required
+def verification_list(request: HttpRequest) -> HttpResponse:
+    items = list(verification_queue())
+    claims = claims_by_item(items, IdentityVerification)
+    now = timezone.now()
+    rows = [
+        {
+            "verification": item,
+            "claim": claims.get(item.pk),
+            "waiting": now - item.submitted_at if item.submitted_at else None,
+        }
+        for item in items
+    ]
+    return render(request, "moderation/verifications.html", {"rows": rows})
+
+
+def _item_page(
+    request: HttpRequest, verification: IdentityVerification, form: VerificationDecisionForm, *, status: int = 200
+) -> HttpResponse:
+    actor = verification.actor
+    context = {
+        "v": verification,
+        "actor": actor,
+        "claim": claim_of(verification),
+        "photos": list(photos_for_actor(actor).order_by("position", "id")),
+        "earlier": list(actor.verifications.exclude(pk=verification.pk).select_related("decided_by")[:20]),
+        "form": form,
+        "retention_days": VERIFICATION_IMAGE_RETENTION_DAYS,
+    }
+    return render(request, "moderation/verification.html", context, status=status)
+
+
+@require_safe
+@moderator_required
+def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_page(request, _verification_or_404(pk), VerificationDecisionForm())
+
+
+@require_safe
+@moderator_required
+def verification_image(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    """Stream the ID document or the selfie to a moderator, recording the view."""
+    if which not in IMAGE_FIELDS:
+        raise Http404
+    verification = _verification_or_404(pk)
+    file = getattr(verification, which)
+    if verification.images_deleted_at is not None or not file:
+        raise Http404
+    suffix = PurePosixPath(file.name).suffix.lower()
+    content_type = IMAGE_CONTENT_TYPES.get(suffix)
+    if content_type is None:
+        raise Http404
+    try:
+        handle = file.open("rb")
+    except OSError:
+        raise Http404 from None
+    verification_image_viewed(
+        verification=verification, which=which, by=request.user, client=ClientInfo.from_request(request)
+    )
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=False,
+        filename=f"consentcast-verification-{verification.pk}-{which}{suffix}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Vary"] = "Cookie"
+    return response
+
+
+@require_POST
+@moderator_required
+def verification_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    verification = _verification_or_404(pk)
+    form = VerificationDecisionForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, verification, form, status=400)
+    client = ClientInfo.from_request(request)
+    try:
+        if form.cleaned_data["decision"] == VerificationDecisionForm.APPROVE:
+            verification_approve(verification=verification, by=request.user, client=client)
+            messages.success(request, _("Identity check approved; the actor is verified."))
+        else:
+            verification_reject(
+                verification=verification, by=request.user, reason=form.cleaned_data["reason"], client=client
+            )
+            messages.success(request, _("Identity check rejected; the actor is told the reason."))
+    except InvalidTransition as exc:
+        form.add_error(None, exc.message)
+        return _item_page(request, _verification_or_404(pk), form, status=409)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _item_page(request, verification, form, status=400)
+    return redirect("moderation:verifications")
+
+
+urlpatterns = [
+    path("moderation/verifications/", verification_list, name="verifications"),
+    path("moderation/verifications/<int:pk>/", verification_detail, name="verification"),
+    path("moderation/verifications/<int:pk>/decide/", verification_decide, name="verification_decide"),
+    path("moderation/verifications/<int:pk>/<slug:which>/", verification_image, name="verification_image"),
+]

@@ -2,18 +2,33 @@
 the flagged-photo queue, user sanctions and the audit log."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from actors.models import LikenessPhoto
+from actors.models import ActorProfile, LikenessPhoto
+from creators.models import CreatorProfile
 from marketplace.exceptions import DomainError
 from marketplace.http import ClientInfo, safe_next_url
-from moderation.access import moderator_required
-from moderation.models import Dispute, IdentityVerification, Report
-from moderation.selectors import queue_summary
-from moderation.services import item_claim, item_release
+from marketplace.models import User
+from moderation.access import moderator_required, sensitive
+from moderation.forms.reports import AuditFilterForm, SanctionForm
+from moderation.models import Dispute, IdentityVerification, Report, Sanction
+from moderation.selectors import audit_events, queue_summary
+from moderation.services import (
+    item_claim,
+    item_release,
+    profile_hide,
+    profile_show,
+    user_reinstate,
+    user_suspend,
+    user_warn,
+)
 
 # What "Assign to me" can take, by the kind named in its URL.
 CLAIMABLE = {
@@ -62,8 +77,89 @@ def release(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return HttpResponseRedirect(safe_next_url(request, request.POST.get("next", ""), reverse("moderation:home")))
 
 
+# --- Users and sanctions -------------------------------------------------------------
+
+
+def _user_context(request: HttpRequest, subject: User, form: SanctionForm | None = None) -> dict:
+    return {
+        "subject": subject,
+        "actor": ActorProfile.objects.filter(user=subject).first(),
+        "creator": CreatorProfile.objects.filter(user=subject).first(),
+        "sanctions": Sanction.objects.filter(user=subject).select_related("given_by", "lifted_by")[:50],
+        "reports": Report.objects.filter(reported_user=subject).order_by("-created_at")[:20],
+        "disputes": Dispute.objects.filter(
+            Q(usage_request__actor__user=subject) | Q(usage_request__creator__user=subject)
+        ).order_by("-created_at")[:20],
+        "form": form or SanctionForm(),
+    }
+
+
+@require_safe
+@moderator_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = get_object_or_404(User, pk=pk)
+    return render(request, "moderation/user_detail.html", _user_context(request, subject))
+
+
+@require_POST
+@sensitive
+def user_sanction(request: HttpRequest, pk: int) -> HttpResponse:
+    """Warn, suspend, reinstate, hide or show a profile: each through its
+    service, each audited and told to the user."""
+    subject = get_object_or_404(User, pk=pk)
+    form = SanctionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "moderation/user_detail.html", _user_context(request, subject, form), status=400)
+    action, reason = form.cleaned_data["sanction"], form.cleaned_data["reason"]
+    common = {"by": request.user, "reason": reason, "client": ClientInfo.from_request(request)}
+    moves = {
+        "warn": lambda: user_warn(user=subject, **common),
+        "suspend": lambda: user_suspend(user=subject, **common),
+        "reinstate": lambda: user_reinstate(user=subject, **common),
+        "hide_actor": lambda: profile_hide(user=subject, profile_kind="actor", **common),
+        "show_actor": lambda: profile_show(user=subject, profile_kind="actor", **common),
+        "hide_creator": lambda: profile_hide(user=subject, profile_kind="creator", **common),
+        "show_creator": lambda: profile_show(user=subject, profile_kind="creator", **common),
+    }
+    try:
+        moves[action]()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        subject.refresh_from_db()
+        return render(request, "moderation/user_detail.html", _user_context(request, subject, form), status=409)
+    messages.success(request, _("Done. The user has been told."))
+    return HttpResponseRedirect(reverse("moderation:user", args=[subject.pk]))
+
+
+# --- The audit log ----------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+
+
+@require_safe
+@moderator_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Filter the audit log by user, action and dates. Bad filters are shown
+    as form errors and ignored, never a 500."""
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = audit_events(
+        user=filters.get("user", ""),
+        action=filters.get("action", ""),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
+    context = {"form": form, "page": page, "query": query, "status": 400 if form.is_bound and form.errors else 200}
+    return render(request, "moderation/audit.html", context, status=context["status"])
+
+
 urlpatterns = [
     path("moderation/", home, name="home"),
     path("moderation/claim/<slug:kind>/<int:pk>/", claim, name="claim"),
     path("moderation/release/<slug:kind>/<int:pk>/", release, name="release"),
+    path("moderation/users/<int:pk>/", user_detail, name="user"),
+    path("moderation/users/<int:pk>/sanction/", user_sanction, name="user_sanction"),
+    path("moderation/audit/", audit_log, name="audit"),
 ]

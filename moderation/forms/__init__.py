@@ -1,0 +1,1 @@
+"""Forms of the moderation app, one module per area."""

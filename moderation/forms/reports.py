@@ -1,0 +1,92 @@
+"""Forms of reports, flagged photos, sanctions and the audit log filter."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.forms import has_control_characters
+from marketplace.models import AuditEvent
+from moderation.models import DESCRIPTION_MAX_LENGTH, REASON_MAX_LENGTH, ReportAction, ReportReason
+
+
+def _text(value: str) -> str:
+    if has_control_characters(value):
+        raise forms.ValidationError(_("Remove the control characters from this text."))
+    return value.strip()
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What is wrong"), choices=ReportReason.choices)
+    description = forms.CharField(
+        label=_("Tell the moderators what you saw"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        min_length=10,
+        max_length=DESCRIPTION_MAX_LENGTH,
+    )
+
+    def clean_description(self) -> str:
+        return _text(self.cleaned_data["description"])
+
+
+class ResolutionField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Reason (the people concerned read it)"))
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(max_length=REASON_MAX_LENGTH, **kwargs)
+
+    def clean(self, value):
+        return _text(super().clean(value))
+
+
+class ReportDecisionForm(forms.Form):
+    action = forms.ChoiceField(label=_("Decision"), choices=ReportAction.choices, widget=forms.RadioSelect)
+    resolution = ResolutionField()
+
+
+class PhotoDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("clear", _("Clear: it is this actor")), ("reject", _("Reject: it is someone else"))],
+        widget=forms.RadioSelect,
+    )
+    reason = ResolutionField(required=False, label=_("Reason (required to reject; the actor reads it)"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not cleaned.get("reason"):
+            self.add_error("reason", _("Write the reason: the actor is told it."))
+        return cleaned
+
+
+SANCTIONS = [
+    ("warn", _("Warn")),
+    ("suspend", _("Suspend the account")),
+    ("reinstate", _("Reinstate the account")),
+    ("hide_actor", _("Hide the actor profile")),
+    ("show_actor", _("Show the actor profile again")),
+    ("hide_creator", _("Hide the creator profile")),
+    ("show_creator", _("Show the creator profile again")),
+]
+
+
+class SanctionForm(forms.Form):
+    sanction = forms.ChoiceField(label=_("Action"), choices=SANCTIONS)
+    reason = ResolutionField()
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(label=_("User (email contains)"), required=False, max_length=254)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("Any action")), *AuditEvent.Action.choices]
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_user(self) -> str:
+        return _text(self.cleaned_data["user"])
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return cleaned

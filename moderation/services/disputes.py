@@ -1,0 +1,553 @@
+"""Disputes: a party opens one on a request (suspending its active contract),
+both parties and the moderators talk on its thread, a moderator takes it into
+review and ends it with an outcome or dismisses it.
+
+Every move is one transaction: a compare-and-set on the dispute's status
+first (so a second moderator loses before writing anything), then the
+contract move and sanctions the outcome calls for, the ``DisputeEvent`` row,
+the ``AuditEvent`` of a moderator's action and the notifications (sent after
+commit).
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from marketplace.exceptions import DomainError, InvalidTransition
+from marketplace.http import ClientInfo
+from marketplace.images import sanitize_image
+from marketplace.models import AuditEvent, Notification, User
+from marketplace.roles import MODERATORS_GROUP
+from marketplace.services import audit, notify
+from moderation import notifications as kinds
+from moderation.models import (
+    DESCRIPTION_MAX_LENGTH,
+    DISPUTE_OPEN_STATUSES,
+    MAX_EVIDENCE_IMAGES,
+    NOTE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    Dispute,
+    DisputeCategory,
+    DisputeEvent,
+    DisputeEvidence,
+    DisputeMessage,
+    DisputeOutcome,
+    DisputeStatus,
+)
+from moderation.services.claims import claim_of, item_claim, item_claims_clear, target_of
+from moderation.services.sanctions import user_suspend, user_warn
+from usage_requests.models import Contract, ContractStatus, Party, UsageRequest
+from usage_requests.services.contracts import contract_reinstate, contract_suspend, contract_void
+
+MODERATOR = "moderator"
+
+
+class DuplicateOpenDispute(InvalidTransition):
+    """The request already has an open dispute; ``dispute_id`` names it."""
+
+    def __init__(self, message: str, dispute_id: int | None):
+        super().__init__(message)
+        self.dispute_id = dispute_id
+
+
+def dispute_url(dispute: Dispute) -> str:
+    return f"/disputes/{dispute.pk}/"
+
+
+def _plain(text: str, limit: int) -> str:
+    """Plain text as stored: surrounding blanks trimmed, capped."""
+    return (text or "").strip()[:limit]
+
+
+def _loaded(dispute: Dispute) -> Dispute:
+    return Dispute.objects.select_related(
+        "usage_request__actor__user", "usage_request__creator__user", "usage_request__project", "contract"
+    ).get(pk=dispute.pk)
+
+
+def dispute_party_of(dispute: Dispute, user: User) -> str | None:
+    """``"actor"``, ``"creator"`` or None: which side of the dispute ``user`` is."""
+    if not user.is_authenticated:
+        return None
+    return dispute.usage_request.party_of(user)
+
+
+def _party_user(dispute: Dispute, party: str) -> User:
+    request = dispute.usage_request
+    return request.actor.user if party == Party.ACTOR else request.creator.user
+
+
+def dispute_respondent(dispute: Dispute) -> User:
+    """The party who did not open the dispute."""
+    other = Party.CREATOR if dispute.opened_by_party == Party.ACTOR else Party.ACTOR
+    return _party_user(dispute, other)
+
+
+def _parties(dispute: Dispute) -> list[User]:
+    return [dispute.usage_request.actor.user, dispute.usage_request.creator.user]
+
+
+def _event(dispute: Dispute, kind: str, *, by: User | None, party: str = "", **data) -> DisputeEvent:
+    return DisputeEvent.objects.create(dispute=dispute, kind=kind, by=by, by_party=party, data=data)
+
+
+def _audit(action: str, dispute: Dispute, by: User, client: ClientInfo | None, **data) -> None:
+    audit(action=action, actor=by, target=target_of(dispute), client=client, data=data)
+
+
+def is_moderator_user(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.groups.filter(name=MODERATORS_GROUP).exists())
+
+
+def _require_moderator(user: User, dispute: Dispute) -> None:
+    if not is_moderator_user(user):
+        raise PermissionDenied(_("Only moderators can do this."))
+    if dispute_party_of(dispute, user) is not None:
+        raise PermissionDenied(_("You are a party of this dispute; another moderator must handle it."))
+
+
+def _ended_message(status: str) -> str:
+    if status == DisputeStatus.RESOLVED:
+        return _("This dispute was already resolved by another moderator.")
+    if status == DisputeStatus.DISMISSED:
+        return _("This dispute was already dismissed by another moderator.")
+    if status == DisputeStatus.IN_REVIEW:
+        return _("This dispute is already in review.")
+    return _("This dispute changed a moment ago. Reload the page to see how it stands.")
+
+
+def _compare_and_set(dispute: Dispute, *, old: Iterable[str], new: str, **fields) -> None:
+    """Move the dispute from any of ``old`` to ``new`` if nobody moved it
+    first; otherwise ``InvalidTransition`` saying what happened."""
+    changed = Dispute.objects.filter(pk=dispute.pk, status__in=list(old)).update(status=new, **fields)
+    if changed != 1:
+        current = Dispute.objects.filter(pk=dispute.pk).values_list("status", flat=True).first()
+        raise InvalidTransition(_ended_message(current or ""))
+    dispute.status = new
+    for name, value in fields.items():
+        setattr(dispute, name, value)
+
+
+# --- Evidence --------------------------------------------------------------
+
+
+def _clean_evidence(files) -> list:
+    """Every file through ``sanitize_image``, or ``ValidationError`` naming each
+    bad one. Nothing is written."""
+    files = [upload for upload in files or () if upload]
+    errors, cleaned = [], []
+    for upload in files:
+        try:
+            cleaned.append(sanitize_image(upload))
+        except ValidationError as exc:
+            name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1][:60]
+            errors.extend(f"{name}: {message}" for message in exc.messages)
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    return cleaned
+
+
+def _store_evidence(dispute: Dispute, cleaned: list, by: User, stored: list[str]) -> list[DisputeEvidence]:
+    if DisputeEvidence.objects.filter(dispute=dispute).count() + len(cleaned) > MAX_EVIDENCE_IMAGES:
+        raise ValidationError(
+            _("A dispute can hold up to %(max)d images.") % {"max": MAX_EVIDENCE_IMAGES}, code="too_many"
+        )
+    rows = []
+    for image in cleaned:
+        evidence = DisputeEvidence(dispute=dispute, uploaded_by=by, content_type=image.content_type)
+        evidence.image.save(image.file.name, image.file, save=False)
+        stored.append(evidence.image.name)
+        evidence.save()
+        rows.append(evidence)
+    return rows
+
+
+def _discard(stored: list[str]) -> None:
+    for name in stored:
+        default_storage.delete(name)
+
+
+# --- Opening ---------------------------------------------------------------
+
+
+def dispute_open(
+    *,
+    usage_request: UsageRequest,
+    by: User,
+    category: str,
+    description: str,
+    evidence: Iterable = (),
+    client: ClientInfo | None = None,
+) -> Dispute:
+    """Open a dispute on ``usage_request`` as one of its parties.
+
+    Attaches the request's contract, if any; an active contract is suspended
+    until the dispute ends. Raises ``PermissionDenied`` (not a party),
+    ``DomainError`` (no description, unknown category), ``ValidationError``
+    (a bad or one too many evidence image; nothing is stored) and
+    ``DuplicateOpenDispute`` (an open dispute exists; it names it).
+    """
+    usage_request = UsageRequest.objects.select_related("actor__user", "creator__user", "project").get(
+        pk=usage_request.pk
+    )
+    party = usage_request.party_of(by)
+    if party is None:
+        raise PermissionDenied(_("Only the actor and the creator of this request can open a dispute on it."))
+    if category not in DisputeCategory.values:
+        raise DomainError(_("Choose what the dispute is about."))
+    description = _plain(description, DESCRIPTION_MAX_LENGTH)
+    if not description:
+        raise DomainError(_("Describe what happened: the moderator and the other party read it."))
+    files = [upload for upload in evidence or () if upload]
+    if len(files) > MAX_EVIDENCE_IMAGES:
+        raise ValidationError(
+            _("A dispute can hold up to %(max)d images.") % {"max": MAX_EVIDENCE_IMAGES}, code="too_many"
+        )
+    cleaned = _clean_evidence(files)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            dispute = _open(usage_request, by, party, category, description, cleaned, stored)
+    except IntegrityError:
+        _discard(stored)
+        existing = (
+            Dispute.objects.filter(usage_request=usage_request, status__in=DISPUTE_OPEN_STATUSES)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        raise DuplicateOpenDispute(
+            _("A dispute on this request is already open (dispute #%(id)s); add to it instead.")
+            % {"id": existing or "?"},
+            existing,
+        ) from None
+    except BaseException:
+        _discard(stored)
+        raise
+    return dispute
+
+
+def _open(
+    usage_request: UsageRequest,
+    by: User,
+    party: str,
+    category: str,
+    description: str,
+    cleaned: list,
+    stored: list[str],
+) -> Dispute:
+    existing = (
+        Dispute.objects.filter(usage_request=usage_request, status__in=DISPUTE_OPEN_STATUSES)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing:
+        raise DuplicateOpenDispute(
+            _("A dispute on this request is already open (dispute #%(id)s); add to it instead.") % {"id": existing},
+            existing,
+        )
+    contract = Contract.objects.filter(request=usage_request).first()
+    with transaction.atomic():
+        # Its own savepoint: the unique constraint decides two openings at once.
+        dispute = Dispute.objects.create(
+            usage_request=usage_request,
+            contract=contract,
+            opened_by=by,
+            opened_by_party=party,
+            category=category,
+            description=description,
+        )
+    dispute.usage_request = usage_request
+    _event(dispute, DisputeEvent.Kind.OPENED, by=by, party=party, category=category)
+    if cleaned:
+        rows = _store_evidence(dispute, cleaned, by, stored)
+        _event(dispute, DisputeEvent.Kind.EVIDENCE_ADDED, by=by, party=party, count=len(rows))
+    if contract is not None and contract.status == ContractStatus.ACTIVE:
+        contract_suspend(contract=contract, by=by, reason=description[:REASON_MAX_LENGTH], dispute_id=dispute.pk)
+        Dispute.objects.filter(pk=dispute.pk).update(suspended_contract=True)
+        dispute.suspended_contract = True
+        _event(dispute, DisputeEvent.Kind.CONTRACT_SUSPENDED, by=None, party="platform", contract=contract.pk)
+    other = dispute_respondent(dispute)
+    notify(
+        recipient=other,
+        kind=kinds.DISPUTE_OPENED,
+        event_key=f"dispute:{dispute.pk}:opened",
+        params={"id": dispute.pk, "project": usage_request.project.title},
+        target=dispute,
+        url=dispute_url(dispute),
+    )
+    return dispute
+
+
+def dispute_add_evidence(*, dispute: Dispute, by: User, files: Iterable) -> list[DisputeEvidence]:
+    """A party adds images while the dispute is open. Raises
+    ``PermissionDenied`` (not a party), ``InvalidTransition`` (ended),
+    ``ValidationError`` (bad file, none given, or over ``MAX_EVIDENCE_IMAGES``;
+    nothing is stored)."""
+    dispute = _loaded(dispute)
+    party = dispute_party_of(dispute, by)
+    if party is None:
+        raise PermissionDenied(_("Only the parties of this dispute can add evidence."))
+    files = [upload for upload in files or () if upload]
+    if not files:
+        raise ValidationError(_("Choose at least one image."), code="required")
+    if len(files) > MAX_EVIDENCE_IMAGES:
+        raise ValidationError(
+            _("A dispute can hold up to %(max)d images.") % {"max": MAX_EVIDENCE_IMAGES}, code="too_many"
+        )
+    cleaned = _clean_evidence(files)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            # Lock the dispute: it must still be open, and two uploads at once
+            # cannot pass the cap together.
+            locked = Dispute.objects.select_for_update().filter(pk=dispute.pk, status__in=DISPUTE_OPEN_STATUSES)
+            if not locked.exists():
+                raise InvalidTransition(_("This dispute has ended; nothing more can be added to it."))
+            rows = _store_evidence(dispute, cleaned, by, stored)
+            _event(dispute, DisputeEvent.Kind.EVIDENCE_ADDED, by=by, party=party, count=len(rows))
+    except BaseException:
+        _discard(stored)
+        raise
+    return rows
+
+
+# --- Thread ----------------------------------------------------------------
+
+
+def _participants(dispute: Dispute) -> list[User]:
+    """The parties and the moderator holding the dispute, if any."""
+    people = _parties(dispute)
+    claim = claim_of(dispute)
+    if claim is not None and claim.moderator_id not in {user.pk for user in people}:
+        people.append(claim.moderator)
+    return people
+
+
+def _tell_new_message(dispute: Dispute, recipients: list[User], message: DisputeMessage) -> None:
+    """One unread "new message" notification per recipient and dispute at a
+    time: a busy thread does not send one email per message."""
+    content_type = ContentType.objects.get_for_model(Dispute)
+    for recipient in recipients:
+        waiting = Notification.objects.filter(
+            recipient=recipient,
+            kind=kinds.DISPUTE_MESSAGE.key,
+            target_type=content_type,
+            target_id=dispute.pk,
+            read_at__isnull=True,
+        ).exists()
+        if waiting:
+            continue
+        notify(
+            recipient=recipient,
+            kind=kinds.DISPUTE_MESSAGE,
+            event_key=f"dispute:{dispute.pk}:message:{message.pk}",
+            params={"id": dispute.pk},
+            target=dispute,
+            url=dispute_url(dispute),
+        )
+
+
+def dispute_message_post(
+    *, dispute: Dispute, by: User, body: str, internal: bool = False, client: ClientInfo | None = None
+) -> DisputeMessage:
+    """Post to the dispute's thread. Parties write to the shared thread only;
+    moderators write to it or leave an internal note (never shown to the
+    parties, nobody notified). Raises ``PermissionDenied`` (neither a party
+    nor a moderator, or a party asking for an internal note),
+    ``InvalidTransition`` (the dispute has ended), ``DomainError`` (empty)."""
+    dispute = _loaded(dispute)
+    party = dispute_party_of(dispute, by)
+    if party is None:
+        _require_moderator(by, dispute)
+        author_party = MODERATOR
+    else:
+        if internal:
+            raise PermissionDenied(_("Only moderators can write internal notes."))
+        author_party = party
+    body = _plain(body, NOTE_MAX_LENGTH)
+    if not body:
+        raise DomainError(_("Write something before you send."))
+    with transaction.atomic():
+        if not Dispute.objects.select_for_update().filter(pk=dispute.pk, status__in=DISPUTE_OPEN_STATUSES).exists():
+            raise InvalidTransition(_("This dispute has ended; its thread is closed."))
+        message = DisputeMessage.objects.create(
+            dispute=dispute, author=by, author_party=author_party, body=body, internal=internal
+        )
+        if author_party == MODERATOR:
+            _audit(AuditEvent.Action.DISPUTE_NOTE, dispute, by, client, message=message.pk, internal=internal)
+        if not internal:
+            others = [user for user in _participants(dispute) if user.pk != by.pk]
+            _tell_new_message(dispute, others, message)
+    return message
+
+
+# --- Moderator moves -------------------------------------------------------
+
+
+def dispute_take_into_review(*, dispute: Dispute, by: User, client: ClientInfo | None = None) -> Dispute:
+    """OPEN → IN_REVIEW, and the dispute is assigned to ``by``. Raises
+    ``PermissionDenied`` (not a moderator, or a party) and
+    ``InvalidTransition`` (not open any more, or another moderator holds it)."""
+    dispute = _loaded(dispute)
+    _require_moderator(by, dispute)
+    with transaction.atomic():
+        _compare_and_set(dispute, old=[DisputeStatus.OPEN], new=DisputeStatus.IN_REVIEW)
+        item_claim(item=dispute, moderator=by, client=client)
+        _event(dispute, DisputeEvent.Kind.ASSIGNED, by=by, party=MODERATOR)
+        _event(dispute, DisputeEvent.Kind.IN_REVIEW, by=by, party=MODERATOR)
+        _audit(AuditEvent.Action.DISPUTE_REVIEW, dispute, by, client)
+    return dispute
+
+
+def _resolution(text: str) -> str:
+    text = _plain(text, REASON_MAX_LENGTH)
+    if not text:
+        raise DomainError(_("Write the resolution: both parties read it."))
+    return text
+
+
+def _outcome_label(outcome: str, recipient: User) -> str:
+    # Notification params hold plain data; the label is rendered once, in
+    # the language the recipient reads the platform in.
+    with translation.override(getattr(recipient, "preferred_language", None) or None):
+        return str(DisputeOutcome(outcome).label)
+
+
+def _suspended_contract(dispute: Dispute) -> Contract | None:
+    """The contract this dispute suspended, if it is still suspended."""
+    if not dispute.suspended_contract or dispute.contract_id is None:
+        return None
+    contract = Contract.objects.filter(pk=dispute.contract_id).first()
+    return contract if contract is not None and contract.status == ContractStatus.SUSPENDED else None
+
+
+def _reinstate_if_suspended(dispute: Dispute, by: User, reason: str) -> None:
+    contract = _suspended_contract(dispute)
+    if contract is not None:
+        contract_reinstate(contract=contract, by=by, reason=reason, dispute_id=dispute.pk)
+
+
+def dispute_resolve(
+    *, dispute: Dispute, by: User, outcome: str, resolution: str, client: ClientInfo | None = None
+) -> Dispute:
+    """End an open or in-review dispute with ``outcome``:
+
+    * ``no_action``: the contract this dispute suspended is reinstated;
+    * ``warning``: the respondent is warned, the contract reinstated;
+    * ``contract_voided``: the suspended contract is voided;
+    * ``account_suspended``: the respondent's account is suspended (their
+      open requests declined) and the suspended contract voided.
+
+    Raises ``PermissionDenied`` (not a moderator, or a party),
+    ``DomainError`` (no resolution, unknown outcome) and
+    ``InvalidTransition`` (ended already — another moderator was first — or
+    there is no suspended contract to void). On any error nothing is written.
+    """
+    if outcome not in DisputeOutcome.values:
+        raise DomainError(_("Choose an outcome."))
+    resolution = _resolution(resolution)
+    dispute = _loaded(dispute)
+    _require_moderator(by, dispute)
+    respondent = dispute_respondent(dispute)
+    now = timezone.now()
+    with transaction.atomic():
+        _compare_and_set(
+            dispute,
+            old=DISPUTE_OPEN_STATUSES,
+            new=DisputeStatus.RESOLVED,
+            outcome=outcome,
+            resolution=resolution,
+            resolved_by=by,
+            resolved_at=now,
+            sanctioned_user=respondent if outcome == DisputeOutcome.ACCOUNT_SUSPENDED else None,
+        )
+        if outcome in (DisputeOutcome.NO_ACTION, DisputeOutcome.WARNING):
+            _reinstate_if_suspended(dispute, by, resolution)
+        if outcome == DisputeOutcome.WARNING:
+            user_warn(user=respondent, by=by, reason=resolution, dispute=dispute, client=client)
+        if outcome == DisputeOutcome.CONTRACT_VOIDED:
+            contract = _any_suspended_contract(dispute)
+            if contract is None:
+                raise InvalidTransition(
+                    _("There is no contract suspended by this dispute to void. Choose another outcome.")
+                )
+            contract_void(contract=contract, by=by, reason=resolution, dispute_id=dispute.pk)
+        if outcome == DisputeOutcome.ACCOUNT_SUSPENDED:
+            if respondent.suspended_at is None:
+                user_suspend(user=respondent, by=by, reason=resolution, dispute=dispute, client=client)
+            contract = _suspended_contract(dispute)
+            if contract is not None:
+                contract_void(contract=contract, by=by, reason=resolution, dispute_id=dispute.pk)
+        _event(dispute, DisputeEvent.Kind.RESOLVED, by=by, party=MODERATOR, outcome=outcome)
+        _audit(AuditEvent.Action.DISPUTE_RESOLVED, dispute, by, client, outcome=outcome, resolution=resolution)
+        for recipient in _parties(dispute):
+            notify(
+                recipient=recipient,
+                kind=kinds.DISPUTE_RESOLVED,
+                event_key=f"dispute:{dispute.pk}:resolved",
+                params={
+                    "id": dispute.pk,
+                    "outcome": _outcome_label(outcome, recipient),
+                    "resolution": resolution,
+                },
+                target=dispute,
+                url=dispute_url(dispute),
+            )
+        item_claims_clear(item=dispute)
+    return dispute
+
+
+def _any_suspended_contract(dispute: Dispute) -> Contract | None:
+    """The dispute's contract if it is suspended (a dispute opened before its
+    contract was active has none to void)."""
+    if dispute.contract_id is None:
+        return None
+    return Contract.objects.filter(pk=dispute.contract_id, status=ContractStatus.SUSPENDED).first()
+
+
+def dispute_dismiss(*, dispute: Dispute, by: User, resolution: str, client: ClientInfo | None = None) -> Dispute:
+    """End an open or in-review dispute without action: the contract it
+    suspended is reinstated and both parties are told why. Raises like
+    ``dispute_resolve``."""
+    resolution = _resolution(resolution)
+    dispute = _loaded(dispute)
+    _require_moderator(by, dispute)
+    with transaction.atomic():
+        _compare_and_set(
+            dispute,
+            old=DISPUTE_OPEN_STATUSES,
+            new=DisputeStatus.DISMISSED,
+            resolution=resolution,
+            resolved_by=by,
+            resolved_at=timezone.now(),
+        )
+        _reinstate_if_suspended(dispute, by, resolution)
+        _event(dispute, DisputeEvent.Kind.DISMISSED, by=by, party=MODERATOR)
+        _audit(AuditEvent.Action.DISPUTE_DISMISSED, dispute, by, client, resolution=resolution)
+        for recipient in _parties(dispute):
+            notify(
+                recipient=recipient,
+                kind=kinds.DISPUTE_DISMISSED,
+                event_key=f"dispute:{dispute.pk}:dismissed",
+                params={"id": dispute.pk, "resolution": resolution},
+                target=dispute,
+                url=dispute_url(dispute),
+            )
+        item_claims_clear(item=dispute)
+    return dispute
+
+
+def evidence_viewed(*, evidence: DisputeEvidence, by: User, client: ClientInfo | None = None) -> None:
+    """A moderator opened an evidence image: audited."""
+    audit(
+        action=AuditEvent.Action.EVIDENCE_VIEWED,
+        actor=by,
+        target=target_of(evidence.dispute),
+        client=client,
+        data={"evidence": evidence.pk},
+    )
