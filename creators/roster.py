@@ -17,11 +17,37 @@ Search (``q``) depends on the database, decided here and nowhere else:
   character pair of the query against the pairs each profile stores in
   ``search_ngrams`` (weight D of the vector, actors/0004), so "晓雨" or "武术"
   are found through the GIN index, not a scan, then checked as substrings.
-  Relevance: full-text matches first, by ts_rank (stage name weighs most),
-  then the others by the trigram similarity of their stage name.
-* SQLite: every word must be a substring of ``search_document``; relevance is
-  1 when the stage name contains ``q``, else 0. For plain words both databases
-  return the same actors (PostgreSQL adds the near misses of a typo).
+* SQLite: every word must be a substring of ``search_document``. For plain
+  words both databases return the same actors (PostgreSQL adds the near
+  misses of a typo).
+
+Relevance is tiered, on both databases, so that an index can serve the order
+and a page stops after ``page_size + 1`` rows however many actors match:
+
+* tier 1, first: the stage name matches, i.e. every word of ``q`` is a
+  substring of the lower-cased stage name (on PostgreSQL, also a stage name
+  trigram-similar to ``q``, the typos). These are few; they are scored fully
+  and ordered by (score desc, id desc). PostgreSQL scores by ts_rank
+  (stage name weighs most) for full-text matches, else by the trigram
+  similarity of the stage name; SQLite scores every one 1, so the id orders
+  them. PostgreSQL finds them through the trigram index on lower(stage_name)
+  (words of three or more characters) and the index of the stage name's
+  character pairs (two-character words such as "晓雨", actors/0006).
+* tier 0, then: every other match, newest first, (created_at desc, id desc),
+  exactly the "newest" order restricted to the matches. PostgreSQL walks the
+  ``(is_listed, -created_at, -id)`` index, tests each row and stops after
+  ``page_size + 1`` matches: a word matching 9,000 actors costs what a page
+  of "newest" costs, instead of reading and scoring all 9,000. (For a rare
+  word the planner, from its statistics, uses the GIN indexes and sorts the
+  few matches instead.)
+
+Both tiers are one statement: the tier that comes first in the walking
+direction in a CTE, then the other tier, only if the first left the page short
+(``UNION ALL`` with a one-time filter), ordered by (tier, key, id). A cursor
+inside tier 0 going forward (most pages of a broad search) queries tier 0
+alone. The one slow case left: the page where tier 1 ends, when tier 0 is
+nearly empty but the planner expects it to be dense (a common name such as
+"maya", whose matches are almost all stage names), walks the whole index once.
 
 Pagination is keyset (cursor) pagination on (sort key, id), never OFFSET: a
 page is "the next ``page_size`` rows after the last row seen" in a total order
@@ -35,16 +61,17 @@ sort walks the ``(is_listed, -created_at, -id)`` index from the cursor).
   so actors without a fee come last and the whole order is one range of the
   partial expression index ``actor_listed_fee_idx`` (actors/0004), which a
   cursor enters where the previous page stopped.
-* relevance: (score desc, id desc). The score is computed per row from the
-  row's own text and ``q`` (deterministic), so it can be a keyset column: the
-  cursor carries the last row's exact float score and the next page filters on
-  the same annotation (``score < s OR (score = s AND id < i)``). Sorting by a
-  computed score has to score every match anyway, so the keyset filter adds no
-  work; only an edit to an actor's text between two pages can move that actor.
+* relevance: (tier desc, key desc, id desc), the key being the score in tier
+  1 and created_at in tier 0; the cursor carries ``[tier, key]`` and the id.
+  The score is computed per row from the row's own text and ``q``
+  (deterministic), so it can be a keyset column: the cursor carries the last
+  row's exact float score and the next page filters on the same annotation.
+  Only an edit to an actor's text between two pages can move that actor.
 
-The cursor is an opaque, signed token holding the sort, the direction, the key
-of the boundary row, its id and a fingerprint of the search parameters. A
-tampered, truncated or foreign cursor (another search, another sort) is not an
+The cursor is an opaque, signed token holding a format version, the sort, the
+direction, the key of the boundary row, its id and a fingerprint of the search
+parameters. A tampered, truncated or foreign cursor (another search, another
+sort, an older format such as version 1's bare relevance score) is not an
 error: the first page is returned with ``cursor_rejected`` set, so the page can
 say so. "Previous" walks the same order backwards from the first row shown.
 """

@@ -20,6 +20,10 @@ MODERATOR_PERMISSIONS = [
     "creators.change_creatorprofile",
     "usersessions.view_usersession",
     "usersessions.delete_usersession",
+    "moderation.view_identityverification",
+    "moderation.view_dispute",
+    "moderation.view_report",
+    "moderation.view_sanction",
 ]
 
 

@@ -431,10 +431,16 @@ class DemoSeeder:
         self.approve_all(full)
         self.sign_both(self.accept(full))
 
+        # Active, then disputed: moderation's demo data opens a dispute on it
+        # (the actor says a vetoed shot was used), which suspends it.
+        disputed = self.send(LIGHTHOUSE, prefer=11, months=6, message="Harbour master cameo: the shots on the pier.")
+        self.approve_all(disputed)
+        self.sign_both(self.accept(disputed))
+
 
 def demo_requests_seed(*, creators: list[CreatorProfile], actors: list[ActorProfile]) -> bool:
-    """Create the demo projects, requests in every status, messages and two
-    active contracts. Does nothing (returns False) once any demo creator has a
+    """Create the demo projects, requests in every status, messages and three
+    active contracts (moderation's demo disputes the last). Does nothing (returns False) once any demo creator has a
     request. ``creators`` and ``actors`` are in seed_demo's order."""
     if UsageRequest.objects.filter(creator__in=creators).exists():
         return False

@@ -243,9 +243,9 @@ def _aged(actor: ActorProfile, days: int) -> ActorProfile:
 def test_relevance_is_stage_name_matches_first_then_the_newest():
     # The name matches are the oldest rows: the tier, not the date, puts them first.
     _aged(listed(slug="name", stage_name="Maya Okafor"), 30)
-    _aged(listed(slug="bio-old", bio="Shared a stage with Maya."), 20)
-    _aged(listed(slug="bio-new", bio="Trained with Maya in Lagos."), 1)
-    _aged(listed(slug="headline-mid", headline="Maya's stunt double"), 10)
+    _aged(listed(slug="bio-old", stage_name="Hugo Rossi", bio="Shared a stage with Maya."), 20)
+    _aged(listed(slug="bio-new", stage_name="Ines Costa", bio="Trained with Maya in Lagos."), 1)
+    _aged(listed(slug="headline-mid", stage_name="Omar Haddad", headline="Maya's stunt double"), 10)
     listed(slug="unrelated", stage_name="Noah Weber")
     assert slugs(q="maya", sort=SORT_RELEVANCE) == ["name", "bio-new", "headline-mid", "bio-old"]
 
@@ -261,7 +261,7 @@ def test_relevance_orders_the_rest_like_the_newest_sort():
 @pytest.mark.postgres
 def test_typo_of_a_stage_name_ranks_above_newer_full_text_matches_on_postgresql():
     _aged(listed(slug="lin", stage_name="Lin Xiaoyu"), 30)
-    listed(slug="bio", bio="Lin and Xaoyu, a double act")
+    listed(slug="bio", stage_name="Greta Weber", bio="Lin and Xaoyu, a double act")
     assert slugs(q="Lin Xaoyu", sort=SORT_RELEVANCE) == ["lin", "bio"]
 
 

@@ -77,10 +77,33 @@ def test_seed_demo_is_idempotent_and_prints_logins():
     assert ActorProfile.objects.filter(stage_name="林晓雨").exists()
 
 
+@override_settings(DEBUG=True)
+def test_seed_demo_gives_the_moderator_work_and_an_authenticator():
+    from allauth.mfa.models import Authenticator
+
+    from moderation.models import Dispute, IdentityVerification, Report
+
+    first = run("seed_demo")
+    second = run("seed_demo")
+    moderator = User.objects.get(email="moderator@demo.consentcast.localhost")
+    assert Authenticator.objects.filter(user=moderator, type=Authenticator.Type.TOTP).count() == 1
+    secret_line = next(line for line in first.splitlines() if "TOTP secret" in line)
+    assert secret_line in second  # the same secret, not a new one each run
+    assert IdentityVerification.objects.filter(status="submitted").count() == 1
+    (dispute,) = Dispute.objects.filter(status="open")
+    assert dispute.contract.status == "suspended"
+    assert f"Under dispute:\n  {dispute.contract.licence_code}" in first
+    assert Report.objects.filter(status="open").count() == 1
+    code = run("demo_totp_code").strip()
+    assert len(code) == 6
+    assert code.isdigit()
+
+
 @override_settings(DEBUG=False)
 def test_seed_demo_sets_no_password_without_debug():
     output = run("seed_demo")
     assert "Demo logins" not in output
+    assert "TOTP secret" not in output
     codes = active_codes()
     assert len(codes) == 2
     # Licence codes are public, so they print without DEBUG too.

@@ -65,12 +65,13 @@ def test_demo_counter_offer_asks_a_higher_fee(cast):
     assert countered.terms_version == 2
 
 
-def test_demo_has_one_contract_awaiting_signatures_and_two_active(cast):
+def test_demo_has_one_contract_awaiting_signatures_and_three_active(cast):
+    """Three active: moderation's demo data then disputes the third."""
     creators, _actors = cast
     seeded(cast)
     assert Contract.objects.filter(status=ContractStatus.AWAITING_SIGNATURES).count() == 1
     active = demo_active_contracts(creators=creators)
-    assert len(active) == 2
+    assert len(active) == 3
     for contract in active:
         typed = dict(contract.signatures.values_list("party", "typed_name"))
         assert typed == {Party.ACTOR: contract.actor.legal_name, Party.CREATOR: contract.creator.legal_name}

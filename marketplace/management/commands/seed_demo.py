@@ -24,6 +24,7 @@ from actors.services import (
 )
 from creators.models import CreatorProfile
 from marketplace.services import moderator_grant, onboarding_role_add
+from moderation.demo import demo_moderation_seed, demo_totp_secret
 from usage_requests.demo import demo_active_contracts, demo_requests_seed
 
 DEMO_PASSWORD = "consentcast-demo"  # noqa: S105 - only set with DEBUG on
@@ -95,9 +96,15 @@ class Command(BaseCommand):
             actors = self._profiles(ActorProfile, "actor", len(ACTOR_NAMES))
             if demo_requests_seed(creators=creators, actors=actors):
                 self.stdout.write("Demo projects, requests, messages and contracts created.")
+            moderation = demo_moderation_seed(actors=actors, creators=creators)
+            totp_secret = demo_totp_secret(moderator)
         self.stdout.write(f"Demo data ready ({self.created} accounts created this run).")
         self._print_licences(creators)
-        self._print_logins()
+        disputed = moderation["disputed"]
+        if disputed is not None:
+            disputed.refresh_from_db()
+            self.stdout.write(f"Under dispute:\n  {disputed.licence_code} ({disputed.get_status_display()})")
+        self._print_logins(totp_secret)
 
     @staticmethod
     def _profiles(model, local_part: str, count: int) -> list:
@@ -152,7 +159,7 @@ class Command(BaseCommand):
                 f"{contract.project.title})"
             )
 
-    def _print_logins(self) -> None:
+    def _print_logins(self, totp_secret: str) -> None:
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: demo accounts have no password. Use 'Forgot password' to set one.")
             return
@@ -161,4 +168,7 @@ class Command(BaseCommand):
             f"  moderator  moderator@{DEMO_DOMAIN}\n"
             f"  creator    creator1@{DEMO_DOMAIN}  (… creator{len(CREATORS)})\n"
             f"  actor      actor1@{DEMO_DOMAIN}    (… actor{len(ACTOR_NAMES)})\n"
+            f"The moderator also enters a TOTP code: add this secret to an authenticator app,\n"
+            f"or print the current code with: .venv/bin/python manage.py demo_totp_code\n"
+            f"  TOTP secret  {totp_secret}\n"
         )
