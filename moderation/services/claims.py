@@ -58,6 +58,14 @@ def item_release(*, item: Model, moderator: User, client: ClientInfo | None = No
         audit(action=AuditEvent.Action.ITEM_RELEASED, actor=moderator, target=target_of(item), client=client)
 
 
+def claim_respected(*, item: Model, moderator: User) -> None:
+    """A decision on ``item`` is for the moderator who holds it (or anyone
+    when nobody does). Raises ``InvalidTransition`` naming the holder."""
+    holder = claim_of(item)
+    if holder is not None and holder.moderator_id != moderator.pk:
+        raise InvalidTransition(_("%(moderator)s has taken this item.") % {"moderator": holder.moderator.email})
+
+
 def item_claims_clear(*, item: Model) -> None:
     """A decided item leaves the queue, and its claim with it."""
     Claim.objects.filter(content_type=ContentType.objects.get_for_model(item), object_id=item.pk).delete()

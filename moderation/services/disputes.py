@@ -39,7 +39,7 @@ from moderation.models import (
     DisputeOutcome,
     DisputeStatus,
 )
-from moderation.services.claims import claim_of, item_claim, item_claims_clear, target_of
+from moderation.services.claims import claim_of, claim_respected, item_claim, item_claims_clear, target_of
 from moderation.services.sanctions import user_suspend, user_warn
 from usage_requests.models import Contract, ContractStatus, Party, UsageRequest
 from usage_requests.services.contracts import contract_reinstate, contract_suspend, contract_void
@@ -453,6 +453,7 @@ def dispute_resolve(
     resolution = _resolution(resolution)
     dispute = _loaded(dispute)
     _require_moderator(by, dispute)
+    claim_respected(item=dispute, moderator=by)
     respondent = dispute_respondent(dispute)
     now = timezone.now()
     with transaction.atomic():
@@ -517,6 +518,7 @@ def dispute_dismiss(*, dispute: Dispute, by: User, resolution: str, client: Clie
     resolution = _resolution(resolution)
     dispute = _loaded(dispute)
     _require_moderator(by, dispute)
+    claim_respected(item=dispute, moderator=by)
     with transaction.atomic():
         _compare_and_set(
             dispute,

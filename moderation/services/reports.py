@@ -20,7 +20,7 @@ from moderation.models import (
     ReportAction,
     ReportStatus,
 )
-from moderation.services.claims import item_claims_clear
+from moderation.services.claims import claim_respected, item_claims_clear
 from moderation.services.sanctions import profile_hide, user_suspend
 
 
@@ -86,6 +86,7 @@ def report_decide(
         raise InvalidTransition(_("Write the reason: the people concerned are told it."))
     new_status = ReportStatus.DISMISSED if action == ReportAction.DISMISS else ReportStatus.ACTIONED
     assert new_status in REPORT_TRANSITIONS[ReportStatus.OPEN]
+    claim_respected(item=report, moderator=by)
     with transaction.atomic():
         now = timezone.now()
         changed = Report.objects.filter(pk=report.pk, status=ReportStatus.OPEN).update(
@@ -132,6 +133,7 @@ def photo_flag_decide(
     if not clear and not reason:
         raise InvalidTransition(_("Write the reason: the actor is told it."))
     new_review = LikenessPhoto.Review.CLEARED if clear else LikenessPhoto.Review.REJECTED
+    claim_respected(item=photo, moderator=by)
     with transaction.atomic():
         changed = LikenessPhoto.objects.filter(pk=photo.pk, review=LikenessPhoto.Review.FLAGGED).update(
             review=new_review

@@ -141,6 +141,8 @@ def profile_hide(
     Raises ``InvalidTransition`` when it is already hidden or missing."""
     reason = _reason(reason)
     model = ActorProfile if profile_kind == "actor" else CreatorProfile
+    if not model.objects.filter(user=user).exists():
+        raise InvalidTransition(_("This user has no such profile."))
     with transaction.atomic():
         if not model.objects.filter(user=user, hidden_at__isnull=True).update(hidden_at=timezone.now()):
             raise InvalidTransition(_("This profile is already hidden."))
@@ -165,6 +167,8 @@ def profile_show(*, user: User, profile_kind: str, by: User, reason: str, client
     """Undo ``profile_hide``. Raises ``InvalidTransition`` unless hidden."""
     reason = _reason(reason)
     model = ActorProfile if profile_kind == "actor" else CreatorProfile
+    if not model.objects.filter(user=user).exists():
+        raise InvalidTransition(_("This user has no such profile."))
     with transaction.atomic():
         if not model.objects.filter(user=user, hidden_at__isnull=False).update(hidden_at=None):
             raise InvalidTransition(_("This profile is not hidden."))

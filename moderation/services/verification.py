@@ -32,7 +32,7 @@ from moderation.models import (
     VerificationState,
     one_time_code,
 )
-from moderation.services.claims import claim_of, item_claims_clear, target_of
+from moderation.services.claims import claim_respected, item_claims_clear, target_of
 
 OPEN_STATES = (VerificationState.STARTED, VerificationState.SUBMITTED)
 DECIDED_STATES = (VerificationState.APPROVED, VerificationState.REJECTED)
@@ -127,11 +127,7 @@ def _decide(
     transaction)."""
     if verification.actor.user_id == by.pk:
         raise InvalidTransition(_("You cannot decide your own identity check."))
-    claim = claim_of(verification)
-    if claim is not None and claim.moderator_id != by.pk:
-        raise InvalidTransition(
-            _("%(moderator)s has taken this identity check.") % {"moderator": claim.moderator.email}
-        )
+    claim_respected(item=verification, moderator=by)
     now = timezone.now()
     changed = IdentityVerification.objects.filter(pk=verification.pk, status=VerificationState.SUBMITTED).update(
         status=new_status, decided_at=now, decided_by=by, reason=reason

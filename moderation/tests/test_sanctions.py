@@ -472,7 +472,7 @@ def test_a_moderator_cannot_suspend_themselves_on_the_page(mfa_moderator, modera
 def test_a_sanction_without_a_recent_sign_in_asks_to_reauthenticate(
     action, both_roles, client, mfa_moderator, other_moderator
 ):
-    setup = dict((a[0], a[1]) for a in PAGE_ACTIONS)[action]
+    setup = {a[0]: a[1] for a in PAGE_ACTIONS}[action]
     if setup is not None:
         setup(both_roles, other_moderator)
     client.force_login(mfa_moderator)

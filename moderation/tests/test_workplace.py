@@ -170,7 +170,7 @@ def test_every_moderation_action_is_404_for_non_moderators_and_changes_nothing(
 
 
 @pytest.mark.parametrize("path", ["/moderation/", "/moderation/reports/", "/moderation/audit/?user=a"])
-def test_a_moderator_without_totp_is_sent_to_set_it_up_and_back(client, moderator, path):
+def test_a_moderator_without_totp_is_sent_to_set_it_up_with_next(client, moderator, path):
     client.force_login(moderator)
     response = client.get(path)
     assert response.status_code == 302
@@ -397,7 +397,8 @@ def test_claim_and_release_take_only_post(action, moderator_client, items):
 
 
 @pytest.mark.parametrize(
-    "path", ["/moderation/", "/moderation/audit/", "/moderation/reports/", "/moderation/photos/", "/moderation/users/1/"]
+    "path",
+    ["/moderation/", "/moderation/audit/", "/moderation/reports/", "/moderation/photos/", "/moderation/users/1/"],
 )
 def test_pages_take_no_post(path, moderator_client):
     assert moderator_client.post(path).status_code == 405

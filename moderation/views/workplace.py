@@ -18,7 +18,15 @@ from marketplace.http import ClientInfo, safe_next_url
 from marketplace.models import User
 from moderation.access import moderator_required, sensitive
 from moderation.forms.reports import AuditFilterForm, SanctionForm
-from moderation.models import Dispute, IdentityVerification, Report, Sanction
+from moderation.models import (
+    DISPUTE_OPEN_STATUSES,
+    Dispute,
+    IdentityVerification,
+    Report,
+    ReportStatus,
+    Sanction,
+    VerificationState,
+)
 from moderation.selectors import audit_events, queue_summary
 from moderation.services import (
     item_claim,
@@ -30,12 +38,14 @@ from moderation.services import (
     user_warn,
 )
 
-# What "Assign to me" can take, by the kind named in its URL.
+# What "Assign to me" can take, by the kind named in its URL: the item's
+# model and the filter that keeps it in its queue (decided items cannot be
+# taken; releasing works whatever the state).
 CLAIMABLE = {
-    "verification": IdentityVerification,
-    "dispute": Dispute,
-    "report": Report,
-    "photo": LikenessPhoto,
+    "verification": (IdentityVerification, {"status": VerificationState.SUBMITTED}),
+    "dispute": (Dispute, {"status__in": DISPUTE_OPEN_STATUSES}),
+    "report": (Report, {"status": ReportStatus.OPEN}),
+    "photo": (LikenessPhoto, {"review": LikenessPhoto.Review.FLAGGED}),
 }
 
 
@@ -45,11 +55,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/home.html", {"queues": queue_summary(user=request.user)})
 
 
-def _claimable(kind: str, pk: int):
-    model = CLAIMABLE.get(kind)
-    if model is None:
+def _claimable(kind: str, pk: int, *, waiting: bool):
+    """The item, or 404; with ``waiting``, only while it is still in its queue."""
+    if kind not in CLAIMABLE:
         raise Http404
-    item = model.objects.filter(pk=pk).first()
+    model, in_queue = CLAIMABLE[kind]
+    items = model.objects.filter(**in_queue) if waiting else model.objects.all()
+    item = items.filter(pk=pk).first()
     if item is None:
         raise Http404
     return item
@@ -58,7 +70,7 @@ def _claimable(kind: str, pk: int):
 @require_POST
 @moderator_required
 def claim(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    item = _claimable(kind, pk)
+    item = _claimable(kind, pk, waiting=True)
     try:
         item_claim(item=item, moderator=request.user, client=ClientInfo.from_request(request))
     except DomainError as exc:
@@ -69,7 +81,7 @@ def claim(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_POST
 @moderator_required
 def release(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    item = _claimable(kind, pk)
+    item = _claimable(kind, pk, waiting=False)
     try:
         item_release(item=item, moderator=request.user, client=ClientInfo.from_request(request))
     except DomainError as exc:

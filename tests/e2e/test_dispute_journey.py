@@ -70,7 +70,7 @@ def test_creator_disputes_and_a_moderator_voids_the_licence(page, browser, live_
     page.wait_for_url(re.compile(rf"/requests/{contract.request_id}/dispute/$"), wait_until="load")
     page.locator("select[name=category]").select_option("beyond_shots")
     page.locator("textarea[name=description]").fill("My face appears in the trailer, in a shot I vetoed.")
-    page.get_by_role("button", name="Open the dispute").click()
+    page.get_by_role("button", name="Send the dispute to the moderators").click()
     page.wait_for_url(re.compile(r"/disputes/\d+/$"), wait_until="load")
     dispute = Dispute.objects.get(usage_request=contract.request)
     expect(page.locator("[data-testid=dispute-status]")).to_contain_text("Open")
