@@ -5,6 +5,7 @@ decision. Everyone who is not a moderator gets a 404."""
 from pathlib import PurePosixPath
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -27,6 +28,8 @@ from moderation.services.verification import (
     verification_reject,
 )
 
+QUEUE_PAGE_SIZE = 50
+
 # Stored names end in the sanitised format's suffix (``sanitize_image``).
 IMAGE_CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
@@ -41,7 +44,8 @@ def _verification_or_404(pk: int) -> IdentityVerification:
 @require_safe
 @moderator_required
 def verification_list(request: HttpRequest) -> HttpResponse:
-    items = list(verification_queue())
+    page = Paginator(verification_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
     claims = claims_by_item(items, IdentityVerification)
     now = timezone.now()
     rows = [
@@ -52,7 +56,7 @@ def verification_list(request: HttpRequest) -> HttpResponse:
         }
         for item in items
     ]
-    return render(request, "moderation/verifications.html", {"rows": rows})
+    return render(request, "moderation/verifications.html", {"rows": rows, "page": page})
 
 
 def _item_page(
