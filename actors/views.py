@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.signing import BadSignature, SignatureExpired
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ from actors.services import (
 )
 from actors.services.privacy import access_log_csv, export_download_path, export_signer
 from marketplace.exceptions import InvalidTransition
-from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state
+from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state, private_file_response
 from moderation.forms.verification import VerificationUploadForm
 from moderation.models import VERIFICATION_IMAGE_RETENTION_DAYS
 from moderation.services.verification import verification_start, verification_submit
@@ -326,11 +326,13 @@ def data_export_download(request: HttpRequest, token: str, actor: ActorProfile) 
     if export.status != DataExport.Status.READY or not export.archive or export.expires_at < timezone.now():
         messages.error(request, _("This export is no longer available. Request a new one."))
         return redirect("actors:data")
-    data_export_downloaded(export=export, user=request.user, client=ClientInfo.from_request(request))
-    response = FileResponse(
-        export.archive.open("rb"), as_attachment=True, filename=f"consentcast-data-{actor.slug}.zip"
+    response = private_file_response(
+        export.archive,
+        content_type="application/zip",
+        as_attachment=True,
+        filename=f"consentcast-data-{actor.slug}.zip",
     )
-    response["Cache-Control"] = "private, no-store"
+    data_export_downloaded(export=export, user=request.user, client=ClientInfo.from_request(request))
     return response
 
 
@@ -409,13 +411,10 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404
     extension = file.name.rsplit(".", 1)[-1]
     content_type = photo.content_type if kind == AssetAccess.Kind.ORIGINAL else "image/jpeg"
-    response = FileResponse(
-        file.open("rb"),
+    return private_file_response(
+        file,
         content_type=content_type,
         as_attachment=kind == AssetAccess.Kind.ORIGINAL,
         filename=f"consentcast-{photo.actor.slug}-{photo.pk}-{kind}.{extension}",
+        cache_control=ASSET_CACHE[kind],
     )
-    response["Cache-Control"] = ASSET_CACHE[kind]
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Vary"] = "Cookie"
-    return response

@@ -295,3 +295,9 @@ def test_actor_reads_the_moderators_purpose_as_the_item(login, photo, moderator,
     assert fetch(login(moderator), photo.pk, "preview", DISPUTE).status_code == 200
     page = login(actor).get("/actors/me/access/").content.decode()
     assert "Moderator — identity check #12" in page
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_gone_from_storage_is_404_not_500(login, photo, actor, kind):
+    default_storage.delete(getattr(photo, kind).name)
+    assert fetch(login(actor), photo.pk, kind).status_code == 404

@@ -11,7 +11,8 @@ reason and status 409, and changes nothing.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -19,13 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from actors.models import LikenessPhoto
 from marketplace.exceptions import DomainError
-from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state
+from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state, private_file_response
 from marketplace.selectors import user_has_totp
 from moderation import dispute_selectors as selectors
 from moderation.access import mfa_setup_url, moderator_required, sensitive
 from moderation.forms.disputes import DisputeDecisionForm, DisputeMessageForm, DisputeOpenForm, EvidenceAddForm
 from moderation.models import MAX_EVIDENCE_IMAGES, Dispute, DisputeOutcome, DisputeStatus
-from moderation.selectors import claims_by_item, dispute_queue
+from moderation.selectors import dispute_queue, with_claims
 from moderation.services.claims import claim_of
 from moderation.services.disputes import (
     DuplicateOpenDispute,
@@ -41,7 +42,7 @@ from moderation.services.disputes import (
 from usage_requests.models import Party
 from usage_requests.selectors import contract_id_for_request, usage_requests_for_user
 
-QUEUE_LIMIT = 200
+QUEUE_PAGE_SIZE = 50
 
 
 def _party_label(party: str) -> str:
@@ -265,24 +266,17 @@ def dispute_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRes
     evidence = next((row for row in dispute.evidence.all() if row.pk == evidence_pk), None)
     if evidence is None or not evidence.image:
         raise Http404
-    try:
-        handle = evidence.image.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    if moderating:
-        evidence.dispute = dispute
-        evidence_viewed(evidence=evidence, by=request.user, client=ClientInfo.from_request(request))
     extension = evidence.image.name.rsplit(".", 1)[-1].lower()
     if extension not in ("jpg", "png", "webp"):
         extension = "bin"
-    response = FileResponse(
-        handle,
+    response = private_file_response(
+        evidence.image,
         content_type=evidence.content_type or "application/octet-stream",
         filename=f"consentcast-dispute-{dispute.pk}-evidence-{evidence.pk}.{extension}",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Vary"] = "Cookie"
+    if moderating:
+        evidence.dispute = dispute
+        evidence_viewed(evidence=evidence, by=request.user, client=ClientInfo.from_request(request))
     return response
 
 
@@ -292,10 +286,9 @@ def dispute_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRes
 @require_safe
 @moderator_required
 def dispute_list(request: HttpRequest) -> HttpResponse:
-    disputes = list(dispute_queue()[:QUEUE_LIMIT])
-    claims = claims_by_item(disputes, Dispute)
-    rows = [{"dispute": dispute, "claim": claims.get(dispute.pk)} for dispute in disputes]
-    return render(request, "moderation/dispute_list.html", {"rows": rows, "limit": QUEUE_LIMIT})
+    page = Paginator(dispute_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "items": with_claims(page.object_list, Dispute)}
+    return render(request, "moderation/dispute_list.html", context)
 
 
 def _moderator_dispute(request: HttpRequest, pk: int) -> Dispute:

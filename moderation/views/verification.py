@@ -6,20 +6,19 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from actors.selectors import photos_for_actor
 from marketplace.exceptions import DomainError, InvalidTransition
-from marketplace.http import ClientInfo
+from marketplace.http import ClientInfo, private_file_response
 from moderation.access import moderator_required
 from moderation.forms.verification import VerificationDecisionForm
 from moderation.models import VERIFICATION_IMAGE_RETENTION_DAYS, IdentityVerification
-from moderation.selectors import claims_by_item, verification_queue
+from moderation.selectors import verification_queue, with_claims
 from moderation.services import claim_of
 from moderation.services.verification import (
     IMAGE_FIELDS,
@@ -45,18 +44,8 @@ def _verification_or_404(pk: int) -> IdentityVerification:
 @moderator_required
 def verification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(verification_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    items = list(page.object_list)
-    claims = claims_by_item(items, IdentityVerification)
-    now = timezone.now()
-    rows = [
-        {
-            "verification": item,
-            "claim": claims.get(item.pk),
-            "waiting": now - item.submitted_at if item.submitted_at else None,
-        }
-        for item in items
-    ]
-    return render(request, "moderation/verifications.html", {"rows": rows, "page": page})
+    context = {"page": page, "items": with_claims(page.object_list, IdentityVerification)}
+    return render(request, "moderation/verifications.html", context)
 
 
 def _item_page(
@@ -95,22 +84,12 @@ def verification_image(request: HttpRequest, pk: int, which: str) -> HttpRespons
     content_type = IMAGE_CONTENT_TYPES.get(suffix)
     if content_type is None:
         raise Http404
-    try:
-        handle = file.open("rb")
-    except OSError:
-        raise Http404 from None
+    response = private_file_response(
+        file, content_type=content_type, filename=f"consentcast-verification-{verification.pk}-{which}{suffix}"
+    )
     verification_image_viewed(
         verification=verification, which=which, by=request.user, client=ClientInfo.from_request(request)
     )
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=False,
-        filename=f"consentcast-verification-{verification.pk}-{which}{suffix}",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Vary"] = "Cookie"
     return response
 
 
