@@ -6,16 +6,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from creators.models import CreatorProfile, DistributionChannel, LikenessUsage, Project, Shot
-from marketplace.forms import clean_display_name, has_control_characters
+from marketplace.forms import clean_display_name, clean_plain_text
 
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
-CONTROL_CHARACTERS = _("The text contains invisible or control characters. Type it again without them.")
-
-
-def _plain_text(value: str) -> str:
-    if has_control_characters(value):
-        raise forms.ValidationError(CONTROL_CHARACTERS)
-    return value.strip()
 
 
 class CreatorProfileForm(forms.ModelForm):
@@ -42,13 +35,13 @@ class CreatorProfileForm(forms.ModelForm):
         return clean_display_name(self.cleaned_data["display_name"])
 
     def clean_studio(self) -> str:
-        return _plain_text(self.cleaned_data["studio"])
+        return clean_plain_text(self.cleaned_data["studio"])
 
     def clean_legal_name(self) -> str:
-        return _plain_text(self.cleaned_data["legal_name"])
+        return clean_plain_text(self.cleaned_data["legal_name"])
 
     def clean_bio(self) -> str:
-        return _plain_text(self.cleaned_data["bio"])
+        return clean_plain_text(self.cleaned_data["bio"])
 
 
 class DateInput(forms.DateInput):
@@ -86,13 +79,13 @@ class ProjectForm(forms.ModelForm):
         }
 
     def clean_title(self) -> str:
-        return _plain_text(self.cleaned_data["title"])
+        return clean_plain_text(self.cleaned_data["title"])
 
     def clean_logline(self) -> str:
-        return _plain_text(self.cleaned_data["logline"])
+        return clean_plain_text(self.cleaned_data["logline"])
 
     def clean_ai_tools(self) -> str:
-        return _plain_text(self.cleaned_data["ai_tools"])
+        return clean_plain_text(self.cleaned_data["ai_tools"])
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -132,7 +125,7 @@ class ShotForm(forms.ModelForm):
         return number
 
     def clean_description(self) -> str:
-        return _plain_text(self.cleaned_data["description"])
+        return clean_plain_text(self.cleaned_data["description"])
 
 
 class ShotMoveForm(forms.Form):

@@ -22,6 +22,17 @@ def has_control_characters(value: str) -> bool:
     return any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in "\n\r\t" for ch in value)
 
 
+CONTROL_CHARACTERS = _("The text contains invisible or control characters. Type it again without them.")
+
+
+def clean_plain_text(value: str) -> str:
+    """Free text (a message, a reason, a description): stripped, refused with
+    a clear error when it holds control or invisible characters."""
+    if has_control_characters(value):
+        raise forms.ValidationError(CONTROL_CHARACTERS)
+    return value.strip()
+
+
 class OnboardingForm(forms.Form):
     ROLE_CHOICES = [("actor", _("I am an actor")), ("creator", _("I am a creator"))]
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creators.forms import DateInput
 from creators.models import Shot
-from marketplace.forms import IdMultipleChoiceField, has_control_characters
+from marketplace.forms import CONTROL_CHARACTERS, IdMultipleChoiceField, clean_plain_text, has_control_characters
 from marketplace.money import Currency
 from marketplace.places import Territory
 from usage_requests.models import (
@@ -18,14 +18,6 @@ from usage_requests.models import (
     RequestTerms,
     ShotDecision,
 )
-
-CONTROL_CHARACTERS = _("The text contains invisible or control characters. Type it again without them.")
-
-
-def _plain_text(value: str) -> str:
-    if has_control_characters(value):
-        raise forms.ValidationError(CONTROL_CHARACTERS)
-    return value.strip()
 
 
 class ShotChoiceField(IdMultipleChoiceField):
@@ -88,7 +80,7 @@ class RequestComposeForm(TermsForm):
         self.fields["shots"].queryset = shots
 
     def clean_message(self) -> str:
-        return _plain_text(self.cleaned_data["message"])
+        return clean_plain_text(self.cleaned_data["message"])
 
 
 class TermsVersionForm(forms.Form):
@@ -121,7 +113,7 @@ class CounterForm(TermsForm):
         return cls(initial=initial, prefix="counter")
 
     def clean_note(self) -> str:
-        return _plain_text(self.cleaned_data["note"])
+        return clean_plain_text(self.cleaned_data["note"])
 
 
 class ReasonForm(forms.Form):
@@ -133,7 +125,7 @@ class ReasonForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        return _plain_text(self.cleaned_data["reason"])
+        return clean_plain_text(self.cleaned_data["reason"])
 
 
 DECISION_CHOICES = [(ShotDecision.APPROVED.value, _("Approve")), (ShotDecision.VETOED.value, _("Veto"))]

@@ -4,7 +4,7 @@ services decide whether the move is allowed."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.forms import has_control_characters
+from marketplace.forms import clean_plain_text
 from moderation.models import (
     DESCRIPTION_MAX_LENGTH,
     MAX_EVIDENCE_IMAGES,
@@ -13,14 +13,6 @@ from moderation.models import (
     DisputeCategory,
     DisputeOutcome,
 )
-
-CONTROL_CHARACTERS = _("The text contains invisible or control characters. Type it again without them.")
-
-
-def _plain_text(value: str) -> str:
-    if has_control_characters(value):
-        raise forms.ValidationError(CONTROL_CHARACTERS)
-    return value.strip()
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -65,7 +57,7 @@ class DisputeOpenForm(forms.Form):
     )
 
     def clean_description(self) -> str:
-        return _plain_text(self.cleaned_data["description"])
+        return clean_plain_text(self.cleaned_data["description"])
 
 
 class EvidenceAddForm(forms.Form):
@@ -82,7 +74,7 @@ class DisputeMessageForm(forms.Form):
     internal = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_body(self) -> str:
-        return _plain_text(self.cleaned_data["body"])
+        return clean_plain_text(self.cleaned_data["body"])
 
 
 class DisputeDecisionForm(forms.Form):
@@ -99,7 +91,7 @@ class DisputeDecisionForm(forms.Form):
     )
 
     def clean_resolution(self) -> str:
-        return _plain_text(self.cleaned_data["resolution"])
+        return clean_plain_text(self.cleaned_data["resolution"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -3,15 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.forms import has_control_characters
+from marketplace.forms import clean_plain_text
 from marketplace.models import AuditEvent
 from moderation.models import DESCRIPTION_MAX_LENGTH, REASON_MAX_LENGTH, ReportAction, ReportReason
-
-
-def _text(value: str) -> str:
-    if has_control_characters(value):
-        raise forms.ValidationError(_("Remove the control characters from this text."))
-    return value.strip()
 
 
 class ReportForm(forms.Form):
@@ -24,7 +18,7 @@ class ReportForm(forms.Form):
     )
 
     def clean_description(self) -> str:
-        return _text(self.cleaned_data["description"])
+        return clean_plain_text(self.cleaned_data["description"])
 
 
 class ResolutionField(forms.CharField):
@@ -34,7 +28,7 @@ class ResolutionField(forms.CharField):
         super().__init__(max_length=REASON_MAX_LENGTH, **kwargs)
 
     def clean(self, value):
-        return _text(super().clean(value))
+        return clean_plain_text(super().clean(value))
 
 
 class ReportDecisionForm(forms.Form):
@@ -82,7 +76,7 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_user(self) -> str:
-        return _text(self.cleaned_data["user"])
+        return clean_plain_text(self.cleaned_data["user"])
 
     def clean(self):
         cleaned = super().clean()

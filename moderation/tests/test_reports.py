@@ -174,7 +174,10 @@ def test_another_reporter_may_report_the_same_profile(listed, creator, other_cre
     [
         ({"reason": "abuse", "description": "Too short"}, "at least 10 characters"),
         ({"reason": "abuse", "description": ""}, "This field is required."),
-        ({"reason": "abuse", "description": "Bad \x07 characters in here"}, "Remove the control characters"),
+        (
+            {"reason": "abuse", "description": "Bad \x07 characters in here"},
+            "The text contains invisible or control characters.",
+        ),
         ({"reason": "abuse", "description": "Null \x00 character in here"}, "Null characters are not allowed."),
         ({"reason": "spam", "description": "A long enough description."}, "Select a valid choice."),
         ({"reason": "abuse", "description": "x" * 4001}, "at most 4000 characters"),

@@ -493,7 +493,7 @@ def test_a_bad_filter_is_a_form_error_with_400_and_is_ignored(query, error, mode
 def test_a_control_character_in_the_user_filter_is_a_form_error(moderator_client, audit_trail):
     response = moderator_client.get("/moderation/audit/", {"user": "actor\x07"})
     assert response.status_code == 400
-    assert "Remove the control characters from this text." in response.content.decode()
+    assert "The text contains invisible or control characters." in response.content.decode()
 
 
 @pytest.mark.parametrize(
