@@ -30,6 +30,20 @@ class Party(models.TextChoices):
     CREATOR = "creator", _("Creator")
 
 
+# Who wrote a message or made a move on a timeline (``by_party`` values
+# beyond the two parties), as the request and dispute pages name them.
+_PARTY_LABELS = {
+    **dict(Party.choices),
+    "moderator": _("Moderator"),
+    "platform": _("ConsentCast"),
+}
+
+
+def party_label(party: str) -> str:
+    """The label of a party key in the reader's language; "" when unknown."""
+    return str(_PARTY_LABELS.get(party, ""))
+
+
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting the actor")
     COUNTERED = "countered", _("Counter-offer, awaiting the creator")

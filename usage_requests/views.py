@@ -35,7 +35,14 @@ from usage_requests.forms import (
     ShotDecisionsForm,
     TermsVersionForm,
 )
-from usage_requests.models import OPEN_REQUEST_STATUSES, Party, RequestEvent, RequestStatus, UsageRequest
+from usage_requests.models import (
+    OPEN_REQUEST_STATUSES,
+    Party,
+    RequestEvent,
+    RequestStatus,
+    UsageRequest,
+    party_label,
+)
 from usage_requests.services import (
     DuplicateOpenRequest,
     InvalidTerms,
@@ -56,16 +63,6 @@ from usage_requests.services.messages import MESSAGING_STATUSES
 # One request per actor; a shortlist large enough for a casting call, small
 # enough that the red-line check of every actor stays quick.
 MAX_ACTORS_PER_SEND = 20
-
-
-def _party_label(party: str) -> str:
-    labels = {
-        Party.ACTOR: _("Actor"),
-        Party.CREATOR: _("Creator"),
-        "platform": _("ConsentCast"),
-        "moderator": _("A moderator"),
-    }
-    return labels.get(party, "")
 
 
 # --- Composer ---------------------------------------------------------------------
@@ -249,7 +246,7 @@ def _timeline(req: UsageRequest) -> list[RequestEvent]:
     events = list(selectors.request_timeline(req))
     for event in events:
         data = event.data or {}
-        event.party_label = _party_label(event.by_party)
+        event.party_label = party_label(event.by_party)
         event.cause_text = causes.get(data.get("cause", ""), "")
         event.reason = data.get("reason", "") if not event.cause_text else ""
         event.shot_number = data.get("shot")
@@ -289,7 +286,7 @@ def _detail_context(request: HttpRequest, req: UsageRequest, **forms) -> dict:
     context = {
         "req": req,
         "party": party,
-        "party_label": _party_label(party),
+        "party_label": party_label(party),
         "counterpart_party": Party.CREATOR if party == Party.ACTOR else Party.ACTOR,
         "project": req.project,
         "channel_labels": _channel_labels(req.project),

@@ -39,21 +39,10 @@ from moderation.services.disputes import (
     dispute_take_into_review,
     evidence_viewed,
 )
-from usage_requests.models import Party
+from usage_requests.models import party_label
 from usage_requests.selectors import contract_id_for_request, usage_requests_for_user
 
 QUEUE_PAGE_SIZE = 50
-
-
-def _party_label(party: str) -> str:
-    # Looked up at render time so the label is in the reader's language.
-    labels = {
-        Party.ACTOR: _("Actor"),
-        Party.CREATOR: _("Creator"),
-        "moderator": _("Moderator"),
-        "platform": _("ConsentCast"),
-    }
-    return labels.get(party, "")
 
 
 def _is_moderator(request: HttpRequest) -> bool:
@@ -135,7 +124,7 @@ def dispute_new(request: HttpRequest, pk: int) -> HttpResponse:
 def _decorate_events(events) -> list:
     events = list(events)
     for event in events:
-        event.party_label = _party_label(event.by_party)
+        event.party_label = party_label(event.by_party)
         outcome = (event.data or {}).get("outcome", "")
         event.outcome_label = DisputeOutcome(outcome).label if outcome in DisputeOutcome.values else ""
     return events
@@ -147,14 +136,14 @@ def _dispute_context(request: HttpRequest, dispute: Dispute, **forms) -> dict:
     thread = list(selectors.dispute_thread(dispute, include_internal=False))
     for message in thread:
         message.is_mine = message.author_id == request.user.pk
-        message.party_label = _party_label(message.author_party)
+        message.party_label = party_label(message.author_party)
     context = {
         "dispute": dispute,
         "req": dispute.usage_request,
         "contract": dispute.contract,
         "party": party,
-        "party_label": _party_label(party) if party else "",
-        "opened_by_label": _party_label(dispute.opened_by_party),
+        "party_label": party_label(party) if party else "",
+        "opened_by_label": party_label(dispute.opened_by_party),
         "moderating": moderating,
         "evidence": list(dispute.evidence.all()),
         "events": _decorate_events(dispute.events.all()),
@@ -168,9 +157,9 @@ def _dispute_context(request: HttpRequest, dispute: Dispute, **forms) -> dict:
         request_id = dispute.usage_request_id
         context.update(selectors.request_record_for_moderator(dispute))
         for event in context["request_events"]:
-            event.party_label = _party_label(event.by_party)
+            event.party_label = party_label(event.by_party)
         for message in context["request_messages"]:
-            message.party_label = _party_label(message.sender_party)
+            message.party_label = party_label(message.sender_party)
         context.update(
             {
                 "notes": list(selectors.dispute_internal_notes(dispute)),
