@@ -29,6 +29,16 @@ def with_primary_thumbnail(actors: QuerySet[ActorProfile]) -> QuerySet[ActorProf
     return actors.annotate(primary_photo_id=Subquery(ready.values("pk")[:1]))
 
 
+def viewable_photos(actor: ActorProfile) -> QuerySet[LikenessPhoto]:
+    """The photos a creator browsing the roster sees of ``actor``: renditions
+    ready, not flagged or rejected by a moderator, primary first."""
+    return LikenessPhoto.objects.filter(
+        actor=actor,
+        renditions=LikenessPhoto.Renditions.READY,
+        review__in=[LikenessPhoto.Review.CLEAR, LikenessPhoto.Review.CLEARED],
+    ).order_by("-is_primary", "position", "id")
+
+
 def actor_profile_for_user(user: User) -> ActorProfile | None:
     """The signed-in user's own actor profile, with its red lines and the
     number of photos (``photo_count``) in the same query."""

@@ -8,7 +8,6 @@ render. htmx requests for the results get only the results partial.
 from functools import wraps
 from urllib.parse import urlencode
 
-from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -21,11 +20,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from actors.models import Gender, LikenessPhoto, RedLines, SpokenLanguage
-from actors.selectors import listed_actors
+from actors.models import Gender, RedLines, SpokenLanguage
+from actors.selectors import listed_actors, viewable_photos
 from creators.models import Project
 from creators.roster import SORT_FEE, SORT_NEWEST, SORT_RELEVANCE, RosterParams, roster_search, shortlisted_actor_ids
-from creators.selectors import OPEN_PROJECT_STATUSES, projects_for_user, projects_with_shortlist_flag
+from creators.selectors import OPEN_PROJECT_STATUSES, projects_for_user, projects_with_shortlist_flag, roster_refusal
 from marketplace.categories import ContentCategory
 from marketplace.forms import has_control_characters
 from marketplace.http import get_in_scope_or_404, portal_state
@@ -144,10 +143,9 @@ def creator_roster_access(view):
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not portal_state(request)["is_creator"]:
-            return render(request, "creators/roster_denied.html", {"reason": "not_creator"}, status=403)
-        if not EmailAddress.objects.filter(user=request.user, verified=True).exists():
-            return render(request, "creators/roster_denied.html", {"reason": "email_unverified"}, status=403)
+        reason = roster_refusal(request.user, is_creator=portal_state(request)["is_creator"])
+        if reason:
+            return render(request, "creators/roster_denied.html", {"reason": reason}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -214,11 +212,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 def roster_actor(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_in_scope_or_404(request, listed_actors(), slug=slug)
     red_lines = RedLines.objects.filter(actor=actor).first()
-    photos = LikenessPhoto.objects.filter(
-        actor=actor,
-        renditions=LikenessPhoto.Renditions.READY,
-        review__in=[LikenessPhoto.Review.CLEAR, LikenessPhoto.Review.CLEARED],
-    ).order_by("-is_primary", "position", "id")
+    photos = viewable_photos(actor)
     projects = list(projects_with_shortlist_flag(request.user, actor))
     context = {
         "actor": actor,

@@ -1,5 +1,6 @@
 """Reads of the creator side, scoped to who asks."""
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from actors.models import ActorProfile
@@ -14,6 +15,17 @@ def creator_profile_for_user(user: User) -> CreatorProfile | None:
     if not user.is_authenticated:
         return None
     return CreatorProfile.objects.filter(user=user).first()
+
+
+def roster_refusal(user: User, *, is_creator: bool) -> str | None:
+    """Why a signed-in user may not browse the roster ("not_creator",
+    "email_unverified"), or None: creators with a verified email address
+    only, on the roster pages and in the API alike."""
+    if not is_creator:
+        return "not_creator"
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        return "email_unverified"
+    return None
 
 
 def creator_profiles_visible() -> QuerySet[CreatorProfile]:

@@ -208,6 +208,8 @@ class AuditEvent(AppendOnlyModel):
         USER_WARNED = "moderation.user_warned", _("User warned")
         USER_SUSPENDED = "moderation.user_suspended", _("Account suspended")
         USER_REINSTATED = "moderation.user_reinstated", _("Account reinstated")
+        TOKEN_CREATED = "api.token_created", _("API token created")
+        TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,3 +240,38 @@ class AuditEvent(AppendOnlyModel):
             return str(self.Action(self.action).label)
         except ValueError:
             return self.action
+
+
+API_TOKEN_PREFIX = "cc_"  # noqa: S105 - a label, not a secret
+
+
+class ApiToken(models.Model):
+    """A personal access token for the API (``Authorization: Token <key>``).
+
+    Only the SHA-256 of the key is stored: the key is shown once, when the
+    token is created, and cannot be recovered. A key is 256 random bits, so a
+    plain hash (no salt, no stretching) cannot be reversed and lets the
+    lookup be one indexed equality. ``prefix`` (the key's first characters)
+    lets the owner tell tokens apart on the list.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,11 +1,11 @@
 """Reads of the platform core, scoped to the user who asks."""
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from actors.models import ActorProfile
 from creators.models import CreatorProfile
-from marketplace.models import Notification, User
+from marketplace.models import ApiToken, Notification, User
 from marketplace.roles import MODERATORS_GROUP
 
 
@@ -47,3 +47,17 @@ def user_needs_onboarding(user: User, state: dict | None = None) -> bool:
 
 def user_has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def api_tokens_for_user(user: User) -> QuerySet[ApiToken]:
+    """The user's tokens, active first, newest first."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The active token whose key is ``key``, with its user, or None."""
+    from marketplace.services import api_token_hash
+
+    return ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key), revoked_at__isnull=True).first()

@@ -1,5 +1,8 @@
-"""Writes of the platform core: notifications, audit events, roles."""
+"""Writes of the platform core: notifications, audit events, roles, API tokens."""
 
+import hashlib
+import secrets
+from datetime import timedelta
 from typing import Literal
 
 from django.contrib.auth.models import Group
@@ -7,10 +10,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from marketplace.exceptions import InvalidTransition
+from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.http import ClientInfo
-from marketplace.models import EMAIL_TRANSITIONS, AuditEvent, EmailStatus, Notification, User
+from marketplace.models import (
+    API_TOKEN_PREFIX,
+    EMAIL_TRANSITIONS,
+    ApiToken,
+    AuditEvent,
+    EmailStatus,
+    Notification,
+    User,
+)
 from marketplace.notifications import MODERATOR_GRANTED, WELCOME_ACTOR, WELCOME_CREATOR, NotificationKind
 from marketplace.roles import MODERATORS_GROUP
 
@@ -157,3 +169,72 @@ def moderator_grant(*, user: User, granted_by: User | None = None) -> User:
     )
     notify(recipient=user, kind=MODERATOR_GRANTED, event_key="role:moderator:granted", url="/accounts/2fa/")
     return user
+
+
+# --- Personal access tokens -------------------------------------------------------
+
+# Enough for a few tools and machines; more is a sign of keys never cleaned up.
+MAX_ACTIVE_TOKENS = 20
+# A token used many times a minute is written at most once a minute.
+TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+class TokenRefused(DomainError):
+    """The token cannot be created (name, or too many active tokens)."""
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, client: ClientInfo | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it and its key, which is never
+    stored and cannot be shown again. Raises ``TokenRefused`` for an empty
+    name or when the user already has ``MAX_ACTIVE_TOKENS`` active tokens."""
+    name = " ".join(name.split())
+    if not name:
+        raise TokenRefused(_("Give the token a name, so you know later where it is used."))
+    # Lock the user's row: two concurrent creations cannot both pass the cap.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+        raise TokenRefused(
+            _("You already have %(max)s active tokens. Revoke one you no longer use first.")
+            % {"max": MAX_ACTIVE_TOKENS}
+        )
+    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:80], prefix=key[:10], key_hash=api_token_hash(key))
+    audit(
+        action=AuditEvent.Action.TOKEN_CREATED,
+        actor=user,
+        target=f"marketplace.apitoken:{token.pk}",
+        client=client,
+        data={"name": token.name, "prefix": token.prefix},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, user: User, client: ClientInfo | None = None) -> ApiToken:
+    """Revoke ``token`` (idempotent): the next request with its key is a 401."""
+    now = timezone.now()
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now) == 1:
+        token.revoked_at = now
+        audit(
+            action=AuditEvent.Action.TOKEN_REVOKED,
+            actor=user,
+            target=f"marketplace.apitoken:{token.pk}",
+            client=client,
+            data={"name": token.name, "prefix": token.prefix},
+        )
+    return token
+
+
+def api_token_touch(*, token: ApiToken, ip_address: str | None) -> None:
+    """Record that ``token`` was just used (at most one write a minute)."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_TOUCH_INTERVAL:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip_address)
+    token.last_used_at = now
+    token.last_used_ip = ip_address

@@ -21,6 +21,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("marketplace.api.urls")),
     path("", include("actors.urls")),
     path("", include("creators.urls")),
     path("", include("creators.roster_urls")),

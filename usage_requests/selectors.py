@@ -76,6 +76,19 @@ def inbox_for_user(user: User) -> dict[str, list[UsageRequest]]:
     return groups
 
 
+def request_list_for_user(user: User) -> QuerySet[UsageRequest]:
+    """The API's request list: each request with ``shot_count``, the unread
+    counts, its contract (if any) and every terms version, in two queries
+    whatever the number of requests."""
+    shots = RequestShot.objects.filter(request=OuterRef("pk"))
+    return (
+        usage_requests_for_user(user)
+        .select_related("contract")
+        .annotate(**_unread_counts(), shot_count=Coalesce(_count_of(shots), 0))
+        .prefetch_related(Prefetch("terms", queryset=RequestTerms.objects.order_by("version")))
+    )
+
+
 def request_detail(user: User) -> QuerySet[UsageRequest]:
     """For the request page: shots with their decisions and every terms
     version prefetched."""

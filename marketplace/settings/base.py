@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "django_htmx",
     "csp",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "marketplace",
     "actors",
     "creators",
@@ -307,3 +311,57 @@ LICENCE_CHECKS_PER_MINUTE = env.int("LICENCE_CHECKS_PER_MINUTE", default=30)
 # Reports one user may file per hour (moderation): enough for real abuse,
 # too few to flood the queue.
 REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=10)
+
+
+# --- API (marketplace.api, each app's api.py) ---------------------------------
+REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate makes "not signed in" a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "marketplace.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "marketplace.api.throttling.PerAddressThrottle",
+        "marketplace.api.throttling.PerTokenThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "marketplace.api.pagination.NewestFirstPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "marketplace.api.errors.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ConsentCast API",
+    "DESCRIPTION": (
+        "Search the roster, send and follow usage requests, sign contracts and check licences. "
+        "Authenticate with a personal access token (Authorization: Token <key>) created under "
+        "Account settings > API tokens, or with the browser session (CSRF token required for writes)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.api.schema.document_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "creators.models.Project.Status",
+        "RequestStatusEnum": "usage_requests.models.RequestStatus",
+        "ContractStatusEnum": "usage_requests.models.ContractStatus",
+        "CurrencyEnum": "marketplace.money.Currency",
+        "PartyEnum": "usage_requests.models.Party",
+        "CategoryEnum": "marketplace.categories.ContentCategory",
+        "TerritoryEnum": "marketplace.places.Territory",
+    },
+}
+# Requests per minute: per address (signed in or not) and per token or session.
+API_REQUESTS_PER_MINUTE_PER_ADDRESS = env.int("API_REQUESTS_PER_MINUTE_PER_ADDRESS", default=300)
+API_REQUESTS_PER_MINUTE_PER_TOKEN = env.int("API_REQUESTS_PER_MINUTE_PER_TOKEN", default=120)

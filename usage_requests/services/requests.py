@@ -122,7 +122,7 @@ def _event(request: UsageRequest, kind: str, *, by: User | None, party: str = ""
     return RequestEvent.objects.create(request=request, kind=kind, by=by, by_party=party, data=data)
 
 
-def _party(request: UsageRequest, user: User, required: str) -> str:
+def require_party(request: UsageRequest, user: User, required: str) -> str:
     """The caller's party, or ``PermissionDenied`` when it is not ``required``.
 
     Strangers never get here: views and the API fetch through
@@ -348,7 +348,7 @@ def usage_request_decide_shots(
     now = timezone.now()
     with transaction.atomic():
         request = _locked(request)
-        _party(request, user, Party.ACTOR)
+        require_party(request, user, Party.ACTOR)
         _require_status(request, RequestStatus.PENDING, now=now)
         rows = {row.pk: row for row in request.request_shots.select_related("shot")}
         changed = []
@@ -390,7 +390,7 @@ def usage_request_accept(*, request: UsageRequest, user: User, terms_version: in
     now = timezone.now()
     with transaction.atomic():
         request = _locked(request)
-        _party(request, user, Party.ACTOR)
+        require_party(request, user, Party.ACTOR)
         _require_status(request, RequestStatus.PENDING, now=now)
         _require_latest(request, terms_version)
         shots = list(request.request_shots.select_related("shot"))
@@ -456,7 +456,7 @@ def usage_request_counter(
     now = timezone.now()
     with transaction.atomic():
         request = _locked(request)
-        _party(request, user, Party.ACTOR)
+        require_party(request, user, Party.ACTOR)
         _require_status(request, RequestStatus.PENDING, now=now)
         _require_latest(request, terms_version)
         validate_terms(project=request.project, fee=fee, term_start=term_start, term_end=term_end)
@@ -495,7 +495,7 @@ def usage_request_accept_counter(*, request: UsageRequest, user: User, terms_ver
     now = timezone.now()
     with transaction.atomic():
         request = _locked(request)
-        _party(request, user, Party.CREATOR)
+        require_party(request, user, Party.CREATOR)
         _require_status(request, RequestStatus.COUNTERED, now=now)
         _require_latest(request, terms_version)
         _move(request, RequestStatus.PENDING, expires_at=now + request_expiry_after(), reminded_at=None)
@@ -516,7 +516,7 @@ def usage_request_withdraw(*, request: UsageRequest, user: User, reason: str = "
     now = timezone.now()
     with transaction.atomic():
         request = _locked(request)
-        _party(request, user, Party.CREATOR)
+        require_party(request, user, Party.CREATOR)
         _require_status(request, *OPEN_REQUEST_STATUSES)
         reason = reason.strip()[:REASON_MAX_LENGTH]
         _move(request, RequestStatus.WITHDRAWN, closed_at=now, close_reason=reason)

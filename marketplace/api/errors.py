@@ -1,0 +1,59 @@
+"""One error format for the whole API (DESIGN.md "Interface").
+
+* 400: field errors as ``{"field": ["message"]}``; an error that belongs to
+  no one field under ``non_field_errors``; refused red lines under
+  ``red_lines`` (every reason).
+* 401 / 403 / 404 / 405 / 429: ``{"detail": "message"}``.
+* 409: an illegal or lost transition, ``{"detail": "what happened"}``.
+
+Domain exceptions raised by the services are mapped here, so views only call
+the service. Messages come from ``gettext``: the language of the request
+(``Accept-Language``, or the account's language for the browser session).
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from marketplace.exceptions import DomainError, InvalidTransition
+
+NON_FIELD = "non_field_errors"
+
+
+def field_error(field: str | None, message: str) -> dict:
+    return {field or NON_FIELD: [message]}
+
+
+def _domain_response(exc: DomainError) -> Response:
+    from creators.services import ActorNotListed
+    from usage_requests.services import DuplicateOpenRequest, RedLineViolation, RedLineViolations
+
+    if isinstance(exc, InvalidTransition):
+        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DuplicateOpenRequest):
+        body = {"detail": exc.message}
+        if exc.existing is not None:
+            body["existing_request"] = exc.existing.pk
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RedLineViolation):
+        return Response({"red_lines": list(exc.reasons)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RedLineViolations):
+        reasons = [reason for refusal in exc.refusals for reason in refusal.reasons]
+        return Response({"red_lines": reasons}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ActorNotListed):
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    return Response(field_error(getattr(exc, "field", None), exc.message), status=status.HTTP_400_BAD_REQUEST)
+
+
+def api_exception_handler(exc, context) -> Response | None:
+    if isinstance(exc, DomainError):
+        return _domain_response(exc)
+    if isinstance(exc, DjangoPermissionDenied) and exc.args:
+        # A service's own reason (e.g. "Only the actor of this request can do that.").
+        return Response({"detail": str(exc.args[0])}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, Http404):
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    return exception_handler(exc, context)
