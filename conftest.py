@@ -142,6 +142,40 @@ def login(client):
     return _login
 
 
+@pytest.fixture
+def api_client():
+    """An API client with no credentials (anonymous, or for force_authenticate)."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def token_for(db):
+    """``token_for(user)``: a new personal access token's key for ``user``."""
+
+    def _token(user, name: str = "test tool") -> str:
+        from marketplace.services import api_token_create
+
+        return api_token_create(user=user, name=name)[1]
+
+    return _token
+
+
+@pytest.fixture
+def api_as(token_for):
+    """``api_as(user)``: an API client sending ``Authorization: Token <key>``
+    with a fresh token of ``user``."""
+    from rest_framework.test import APIClient
+
+    def _as(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+        return client
+
+    return _as
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_language():
     """No test inherits another's rate-limit counters or active language.

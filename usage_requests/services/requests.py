@@ -87,6 +87,8 @@ class RequestExpired(InvalidTransition):
 class IncompleteDecisions(DomainError):
     """Accepting needs a decision on every shot and at least one approval."""
 
+    field = "decisions"
+
 
 def request_expiry_after() -> timedelta:
     return timedelta(days=settings.USAGE_REQUEST_EXPIRY_DAYS)
