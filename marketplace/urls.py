@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from marketplace import views
+from marketplace import token_views, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = _("ConsentCast administration")
@@ -19,6 +19,8 @@ urlpatterns = [
     path("i18n/setlang/", views.language_set, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("accounts/tokens/", token_views.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", token_views.api_token_revoke_view, name="api_token_revoke"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("marketplace.api.urls")),

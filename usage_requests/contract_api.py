@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from marketplace.api.fields import PlainTextField
 from marketplace.api.permissions import IsActorOrCreator
-from marketplace.api.throttling import LicenceCheckThrottle, PerAddressThrottle
+from marketplace.api.throttling import LicenceCheckThrottle
 from marketplace.http import ClientInfo, get_in_scope_or_404
 from usage_requests.contract_views import verdict_of
 from usage_requests.models import Contract, ContractStatus, Party
@@ -267,7 +267,7 @@ def licence_answer(contract: Contract) -> dict:
 
 class LicenceDetail(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [PerAddressThrottle, LicenceCheckThrottle]
+    throttle_classes = [LicenceCheckThrottle]
 
     @extend_schema(
         summary="Check a licence (public, no authentication, limited per address)",

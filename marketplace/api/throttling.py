@@ -2,7 +2,10 @@
 ``marketplace.ratelimit.hit`` (fixed one-minute windows), like every other
 limit of the portal. Over a limit the answer is a 429 with ``Retry-After``.
 
-* per address, on every request, signed in or not;
+* per address, on every request under ``/api/``, signed in or not, before
+  anything else runs (``AddressLimitMiddleware``): DRF checks its throttles
+  only after authentication and permissions, which would leave guessing
+  tokens and anonymous calls unlimited;
 * per token (or per signed-in user, for the browser's session), on every
   authenticated request;
 * the public licence check, per address, sharing its count with the
@@ -10,6 +13,8 @@ limit of the portal. Over a limit the answer is a 429 with ``Retry-After``.
 """
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework.throttling import BaseThrottle
 
 from marketplace.http import client_ip
@@ -35,12 +40,29 @@ class _MinuteThrottle(BaseThrottle):
         return self.retry_after
 
 
-class PerAddressThrottle(_MinuteThrottle):
-    def key(self, request) -> str:
-        return f"api:ip:{client_ip(request) or 'unknown'}"
+class AddressLimitMiddleware:
+    """At most ``API_REQUESTS_PER_MINUTE_PER_ADDRESS`` API requests a minute
+    from one address; over it, a 429 with ``Retry-After`` before the request
+    reaches authentication."""
 
-    def limit(self) -> int:
-        return settings.API_REQUESTS_PER_MINUTE_PER_ADDRESS
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            allowed, retry_after = hit(
+                f"api:ip:{client_ip(request) or 'unknown'}",
+                limit=settings.API_REQUESTS_PER_MINUTE_PER_ADDRESS,
+                window_seconds=60,
+            )
+            if not allowed:
+                response = JsonResponse(
+                    {"detail": _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": retry_after}},
+                    status=429,
+                )
+                response["Retry-After"] = str(retry_after)
+                return response
+        return self.get_response(request)
 
 
 class PerTokenThrottle(_MinuteThrottle):

@@ -1,5 +1,7 @@
 """``/api/v1/`` (each app's ``api.py``), the schema and the docs."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -10,10 +12,13 @@ from usage_requests.contract_api import urlpatterns as contract_urls
 
 app_name = "api"
 
+# The split view serves its start-up script as a file, so the docs run under
+# the portal's script policy (no inline script). Swagger UI's page and
+# components carry inline styles: only this page allows them.
+docs_view = csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))
+
 urlpatterns = [
     path("v1/", include((actor_urls + creator_urls + request_urls + contract_urls, "v1"))),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The split view serves its start-up script as a file: no inline script,
-    # so the page runs under the portal's strict CSP.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", docs_view, name="docs"),
 ]
