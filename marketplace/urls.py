@@ -30,3 +30,7 @@ urlpatterns = [
     path("", include("usage_requests.urls")),
     path("", include("moderation.urls")),
 ]
+
+handler400 = "marketplace.api.errors.bad_request"
+handler404 = "marketplace.api.errors.page_not_found"
+handler500 = "marketplace.api.errors.server_error"

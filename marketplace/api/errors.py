@@ -12,7 +12,8 @@ the service. Messages come from ``gettext``: the language of the request
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
@@ -57,3 +58,33 @@ def api_exception_handler(exc, context) -> Response | None:
     if isinstance(exc, Http404):
         return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return exception_handler(exc, context)
+
+
+# --- Answers Django gives before any API view runs ------------------------------------
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """``handler404``: JSON under ``/api/`` (a URL no endpoint matches, such as
+    a non-numeric id), the portal's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Bad request.")}, status=status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("Something went wrong on our side. Nothing was changed; try again.")},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    return defaults.server_error(request)
