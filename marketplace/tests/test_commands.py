@@ -99,11 +99,33 @@ def test_seed_demo_gives_the_moderator_work_and_an_authenticator():
     assert code.isdigit()
 
 
+@override_settings(DEBUG=True)
+def test_seed_demo_gives_creator1_one_working_api_token(client):
+    from rest_framework.test import APIClient
+
+    from marketplace.management.commands.seed_demo import DEMO_API_KEY
+    from marketplace.models import ApiToken
+
+    first = run("seed_demo")
+    run("seed_demo")
+    (token,) = ApiToken.objects.all()
+    assert token.user.email == "creator1@demo.consentcast.localhost"
+    assert DEMO_API_KEY in first
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {DEMO_API_KEY}")
+    response = api.get("/api/v1/actors/?q=lin")
+    assert response.status_code == 200
+    assert response.json()["results"]
+
+
 @override_settings(DEBUG=False)
 def test_seed_demo_sets_no_password_without_debug():
     output = run("seed_demo")
     assert "Demo logins" not in output
     assert "TOTP secret" not in output
+    from marketplace.models import ApiToken
+
+    assert not ApiToken.objects.exists()
     codes = active_codes()
     assert len(codes) == 2
     # Licence codes are public, so they print without DEBUG too.

@@ -23,11 +23,15 @@ from actors.services import (
     red_lines_update,
 )
 from creators.models import CreatorProfile
-from marketplace.services import moderator_grant, onboarding_role_add
+from marketplace.models import ApiToken
+from marketplace.services import api_token_hash, moderator_grant, onboarding_role_add
 from moderation.demo import demo_moderation_seed, demo_totp_secret
 from usage_requests.demo import demo_active_contracts, demo_requests_seed
 
 DEMO_PASSWORD = "consentcast-demo"  # noqa: S105 - only set with DEBUG on
+# The first demo creator's API token, for the README's curl examples: only
+# with DEBUG on, like the password (a real key is random and shown once).
+DEMO_API_KEY = "cc_demo-creator1-key-only-with-debug-on"  # noqa: S105
 DEMO_DOMAIN = "demo.consentcast.localhost"
 # The last few demo actors stay unverified and off the roster.
 UNLISTED_DEMO_ACTORS = 3
@@ -98,6 +102,8 @@ class Command(BaseCommand):
                 self.stdout.write("Demo projects, requests, messages and contracts created.")
             moderation = demo_moderation_seed(actors=actors, creators=creators)
             totp_secret = demo_totp_secret(moderator)
+            if settings.DEBUG:
+                self._demo_api_token(creators[0].user)
         self.stdout.write(f"Demo data ready ({self.created} accounts created this run).")
         self._print_licences(creators)
         disputed = moderation["disputed"]
@@ -159,6 +165,13 @@ class Command(BaseCommand):
                 f"{contract.project.title})"
             )
 
+    @staticmethod
+    def _demo_api_token(user) -> None:
+        ApiToken.objects.get_or_create(
+            key_hash=api_token_hash(DEMO_API_KEY),
+            defaults={"user": user, "name": "Demo tool", "prefix": DEMO_API_KEY[:10]},
+        )
+
     def _print_logins(self, totp_secret: str) -> None:
         if not settings.DEBUG:
             self.stdout.write("DEBUG is off: demo accounts have no password. Use 'Forgot password' to set one.")
@@ -171,4 +184,6 @@ class Command(BaseCommand):
             f"The moderator also enters a TOTP code: add this secret to an authenticator app,\n"
             f"or print the current code with: .venv/bin/python manage.py demo_totp_code\n"
             f"  TOTP secret  {totp_secret}\n"
+            f"API token of creator1 (Authorization: Token <key>), for the README's examples:\n"
+            f"  {DEMO_API_KEY}\n"
         )
