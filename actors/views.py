@@ -43,6 +43,7 @@ from actors.services import (
     red_lines_update,
 )
 from actors.services.privacy import access_log_csv, export_download_path, export_signer
+from marketplace.api.authentication import user_from_token_header
 from marketplace.exceptions import InvalidTransition
 from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state, private_file_response
 from moderation.forms.verification import VerificationUploadForm
@@ -379,12 +380,17 @@ def _role(portal: dict, user, photo: LikenessPhoto) -> str:
 def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Serve a thumbnail, watermarked preview or original to those who may
     see it; everyone else gets the same 404 as for a photo that does not exist.
+    The signed-in session or an API token (``Authorization: Token``) says who
+    asks; an unknown or revoked token is simply no one.
 
     Every preview and original request by someone other than the actor is
     logged, granted or denied; thumbnails are logged only when denied.
     """
     if kind not in ASSET_CACHE:
         raise Http404
+    if not request.user.is_authenticated:
+        # A creator's tool downloads licensed originals with its API token.
+        request.user = user_from_token_header(request) or request.user
     photo = LikenessPhoto.objects.select_related("actor").filter(pk=pk, actor__deleted_at__isnull=True).first()
     if photo is None:
         raise Http404

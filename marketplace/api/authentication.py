@@ -44,6 +44,16 @@ class TokenAuthentication(BaseAuthentication):
         return KEYWORD
 
 
+def user_from_token_header(request):
+    """The user of a valid ``Authorization: Token`` header, or None: for plain
+    Django views a tool calls with its token (the photo files)."""
+    try:
+        found = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     """How the schema (and the docs' "Authorize" button) describes tokens."""
 

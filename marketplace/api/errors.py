@@ -13,8 +13,8 @@ the service. Messages come from ``gettext``: the language of the request
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
-from django.views import defaults
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler

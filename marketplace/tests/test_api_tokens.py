@@ -40,7 +40,8 @@ def test_creating_a_token_shows_its_key_once(login, creator):
     response = client.post(PAGE, {"name": "render farm"})
     assert response.status_code == 200
     key = response.context["new_key"]
-    assert key.startswith("cc_") and len(key) > 40
+    assert key.startswith("cc_")
+    assert len(key) > 40
     assert key in response.content.decode()
     token = ApiToken.objects.get(user=creator)
     assert token.name == "render farm"

@@ -430,3 +430,37 @@ def test_sign_deadline_banner_shows_until_signed(login, creator, unsigned):
     assert "must be signed by" in body
     contract_sign(contract=unsigned, user=creator, typed_name=CREATOR_LEGAL, consent=True)
     assert f'action="/contracts/{unsigned.pk}/sign/"' not in page(login(creator).get(url(unsigned)))
+
+
+def test_a_creators_tool_downloads_originals_with_its_token_only_while_licensed(actor, creator, active, token_for):
+    from rest_framework.test import APIClient
+
+    from marketplace.models import ApiToken
+    from marketplace.services import api_token_revoke
+
+    photo = photo_for(active.actor, seed=13)
+    tool = APIClient()
+    tool.credentials(HTTP_AUTHORIZATION=f"Token {token_for(creator)}")
+    response = tool.get(original_url(photo))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == stored_bytes(photo.original)
+    access = AssetAccess.objects.get(photo=photo, kind="original", outcome=AssetAccess.Outcome.GRANTED)
+    assert access.viewer == creator
+
+    api_token_revoke(token=ApiToken.objects.get(user=creator), user=creator)
+    assert tool.get(original_url(photo)).status_code == 404
+
+
+def test_a_token_without_a_licence_downloads_nothing(actor, other_creator, active, token_for):
+    from rest_framework.test import APIClient
+
+    photo = photo_for(active.actor, seed=14)
+    tool = APIClient()
+    tool.credentials(HTTP_AUTHORIZATION=f"Token {token_for(other_creator)}")
+    assert tool.get(original_url(photo)).status_code == 404
+    assert AssetAccess.objects.filter(photo=photo, viewer=other_creator, outcome=AssetAccess.Outcome.DENIED).exists()
+
+
+def stored_bytes(field) -> bytes:
+    with field.storage.open(field.name, "rb") as handle:
+        return handle.read()

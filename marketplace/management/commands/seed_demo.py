@@ -31,7 +31,7 @@ from usage_requests.demo import demo_active_contracts, demo_requests_seed
 DEMO_PASSWORD = "consentcast-demo"  # noqa: S105 - only set with DEBUG on
 # The first demo creator's API token, for the README's curl examples: only
 # with DEBUG on, like the password (a real key is random and shown once).
-DEMO_API_KEY = "cc_demo-creator1-key-only-with-debug-on"  # noqa: S105
+DEMO_API_KEY = "cc_demo-creator1-key-only-with-debug-on"
 DEMO_DOMAIN = "demo.consentcast.localhost"
 # The last few demo actors stay unverified and off the roster.
 UNLISTED_DEMO_ACTORS = 3
