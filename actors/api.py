@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actors.models import ActorProfile, Gender, SpokenLanguage
-from actors.selectors import listed_actors, viewable_photos
+from actors.selectors import listed_actors, viewable_photos, with_primary_thumbnail
 from creators.roster import MAX_PAGE_SIZE, SORTS, roster_search
 from creators.roster_views import RosterFilterForm
 from creators.selectors import roster_refusal
@@ -33,9 +33,17 @@ from marketplace.places import Country
 class CanBrowseRoster(BasePermission):
     """Creators with a verified email address, as on ``/roster/``."""
 
+    # The roster page's own explanations (roster_denied.html): the same rule
+    # in the same words, already translated.
     reasons = {
-        "not_creator": _("Only creators can browse the roster. Add the creator role to your account first."),
-        "email_unverified": _("Confirm your email address before you browse the roster."),
+        "not_creator": _(
+            "The roster shows actors who chose to be found by creators of AI content. To browse it, "
+            "add the creator role to your account."
+        ),
+        "email_unverified": _(
+            "Actors trust that everyone who sees their profile can be reached. Confirm your email address, "
+            "then come back."
+        ),
     }
 
     def has_permission(self, request, view) -> bool:
@@ -168,6 +176,17 @@ def _filter_form(request: Request) -> RosterFilterForm:
     return RosterFilterForm(data)
 
 
+def _filter_errors(request: Request, form: RosterFilterForm) -> dict:
+    """The form's errors, under the parameters the caller sent: a bad
+    ``age`` is named ``age``, not the range it stands for."""
+    errors = {field: list(messages) for field, messages in form.errors.items()}
+    if request.query_params.get("age", "").strip():
+        ranged = [errors.pop(name) for name in ("age_min", "age_max") if name in errors]
+        if ranged:
+            errors["age"] = ranged[0]
+    return errors
+
+
 def _page_size(request: Request) -> int:
     raw = request.query_params.get("page_size", "").strip()
     if not raw:
@@ -200,7 +219,7 @@ class ActorList(APIView):
     def get(self, request: Request) -> Response:
         form = _filter_form(request)
         if not form.is_valid():
-            raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+            raise ValidationError(_filter_errors(request, form))
         page = roster_search(
             params=form.params(), cursor=request.query_params.get("cursor") or None, page_size=_page_size(request)
         )
@@ -226,7 +245,9 @@ class ActorDetail(APIView):
         tags=["roster"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        actor = get_in_scope_or_404(request, listed_actors().select_related("red_lines"), slug=slug)
+        # The thumbnail comes as on the list (``primary_photo_id``).
+        actors = with_primary_thumbnail(listed_actors().select_related("red_lines"))
+        actor = get_in_scope_or_404(request, actors, slug=slug)
         return Response(ActorDetailSerializer(actor, context={"request": request}).data)
 
 

@@ -101,7 +101,10 @@ def _project_fields(data: dict, project: Project | None = None) -> dict:
     names = ["title", "logline", "category", "distribution_channels", "territory", "ai_tools"]
     names += ["start_date", "end_date", "status"]
     if project is None:
-        return {name: data[name] for name in names if name in data}
+        fields = {name: data[name] for name in names if name in data}
+        # Optional in the API as in the model; the service takes it always.
+        fields.setdefault("territory", Project._meta.get_field("territory").get_default())
+        return fields
     return {name: data.get(name, getattr(project, name)) for name in names}
 
 
@@ -166,12 +169,18 @@ class ProjectDetail(generics.GenericAPIView):
         return Response(ProjectDetailSerializer(_with_shots(project), context={"request": request}).data)
 
 
+class ShotListPagination(OldestFirstPagination):
+    """The shot list's order (``Shot.Meta.ordering``), not the order of creation."""
+
+    ordering = ("position", "number", "id")
+
+
 class ShotList(generics.ListCreateAPIView):
     """A project's shot list, in the order the project page shows it."""
 
     permission_classes = [IsCreator]
     serializer_class = ShotSerializer
-    pagination_class = OldestFirstPagination
+    pagination_class = ShotListPagination
     filter_backends: list = []
 
     def get_queryset(self):
