@@ -151,7 +151,7 @@ def shot_add(
                 position=last + 1,
                 description=description.strip(),
                 category=category,
-                likeness_usage=list(likeness_usage),
+                likeness_usage=list(dict.fromkeys(likeness_usage)),
                 duration_seconds=duration_seconds,
             )
     except IntegrityError:
@@ -171,7 +171,7 @@ def shot_update(
     shot.number = number
     shot.description = description.strip()
     shot.category = category
-    shot.likeness_usage = list(likeness_usage)
+    shot.likeness_usage = list(dict.fromkeys(likeness_usage))
     shot.duration_seconds = duration_seconds
     try:
         with transaction.atomic():

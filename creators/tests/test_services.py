@@ -19,3 +19,25 @@ def test_second_creator_profile_for_the_same_user_is_refused():
     with pytest.raises(RoleAlreadyHeld):
         creator_profile_create(user=user, display_name="Other")
     assert CreatorProfile.objects.get(user=user).display_name == "Lumen"
+
+
+def test_a_shot_keeps_each_likeness_usage_once():
+    from creators.services import shot_add, shot_update
+    from creators.tests.factories import ProjectFactory
+
+    project = ProjectFactory()
+    shot = shot_add(
+        project=project,
+        number=1,
+        description="Close-up",
+        category="film",
+        likeness_usage=["face", "face", "voice"],
+        duration_seconds=5,
+    )
+    shot.refresh_from_db()
+    assert shot.likeness_usage == ["face", "voice"]
+    shot_update(
+        shot=shot, number=1, description="Close-up", category="film", likeness_usage=["voice"] * 3, duration_seconds=5
+    )
+    shot.refresh_from_db()
+    assert shot.likeness_usage == ["voice"]
