@@ -300,12 +300,12 @@ class RequestFilter(django_filters.FilterSet):
 
 
 def _detail(request: Request, pk: int) -> UsageRequest:
-    return get_in_scope_or_404(request, selectors.request_detail(request.user).select_related("contract"), pk=pk)
+    return get_in_scope_or_404(request, selectors.request_detail_with_counts(request.user), pk=pk)
 
 
 def _answer(request: Request, req: UsageRequest, code: int = status.HTTP_200_OK) -> Response:
     """The request as it stands now (re-read after a move)."""
-    fresh = selectors.request_detail(request.user).select_related("contract").get(pk=req.pk)
+    fresh = selectors.request_detail_with_counts(request.user).get(pk=req.pk)
     return Response(RequestDetailSerializer(fresh, context={"request": request}).data, status=code)
 
 

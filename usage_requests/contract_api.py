@@ -234,7 +234,9 @@ class LicenceSerializer(serializers.Serializer):
 
 
 def licence_answer(contract: Contract) -> dict:
-    """What the public may know of a licence: what ``/verify/<code>/`` shows."""
+    """What the public may know of a licence: what ``/verify/<code>/`` shows,
+    and the approved shots' descriptions, so a tool can check that the shot
+    it is about to generate is one of them. Never the fee or legal names."""
     verdict = verdict_of(contract)
     snapshot = contract.snapshot
     shots = [
@@ -266,6 +268,9 @@ def licence_answer(contract: Contract) -> dict:
 
 
 class LicenceDetail(APIView):
+    # Public: no authentication at all, so a stale token header cannot turn
+    # a licence check into a 401.
+    authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [LicenceCheckThrottle]
 

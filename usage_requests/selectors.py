@@ -98,6 +98,12 @@ def request_detail(user: User) -> QuerySet[UsageRequest]:
     )
 
 
+def request_detail_with_counts(user: User) -> QuerySet[UsageRequest]:
+    """``request_detail`` with the contract joined and the unread counts the
+    list has (the API's request detail)."""
+    return request_detail(user).select_related("contract").annotate(**_unread_counts())
+
+
 def _request_shots():
     return RequestShot.objects.select_related("shot").order_by("shot__position", "shot__number", "id")
 
