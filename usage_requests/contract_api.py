@@ -25,7 +25,12 @@ from marketplace.api.throttling import LicenceCheckThrottle
 from marketplace.http import ClientInfo, get_in_scope_or_404
 from usage_requests.contract_views import verdict_of
 from usage_requests.models import Contract, ContractStatus, Party
-from usage_requests.selectors import contract_by_licence_code, contract_detail_for_user, contract_list_for_user
+from usage_requests.selectors import (
+    contract_by_licence_code,
+    contract_detail_for_user,
+    contract_list_for_user,
+    licensed_photos,
+)
 from usage_requests.services import contract_sign, normalise_licence_code
 
 
@@ -125,14 +130,36 @@ class ContractEventSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class AssetSerializer(serializers.Serializer):
+    photo_id = serializers.IntegerField()
+    original_url = serializers.URLField()
+
+
 class ContractDetailSerializer(ContractSerializer):
     snapshot = serializers.JSONField(help_text="The accepted terms and approved shots; its SHA-256 is terms_hash.")
     signatures = SignatureSerializer(many=True, source="signatures.all")
     events = ContractEventSerializer(many=True, source="events.all")
     verdict = serializers.SerializerMethodField()
+    assets = serializers.SerializerMethodField()
 
     class Meta(ContractSerializer.Meta):
-        fields = [*ContractSerializer.Meta.fields, "snapshot", "signatures", "events", "verdict"]
+        fields = [*ContractSerializer.Meta.fields, "snapshot", "signatures", "events", "verdict", "assets"]
+
+    @extend_schema_field(AssetSerializer(many=True))
+    def get_assets(self, contract: Contract) -> list:
+        """For the creator, while the licence is in force: the originals of
+        the actor's photos (each download is in the actor's access log; the
+        token works for them). Empty otherwise, as on the contract page."""
+        request = self.context["request"]
+        if contract.party_of(request.user) != Party.CREATOR:
+            return []
+        return [
+            {
+                "photo_id": photo.pk,
+                "original_url": request.build_absolute_uri(reverse("actors:photo", args=[photo.pk, "original"])),
+            }
+            for photo in licensed_photos(contract)
+        ]
 
     @extend_schema_field(VerdictSerializer)
     def get_verdict(self, contract: Contract) -> dict:

@@ -464,3 +464,14 @@ def test_a_token_without_a_licence_downloads_nothing(actor, other_creator, activ
 def stored_bytes(field) -> bytes:
     with field.storage.open(field.name, "rb") as handle:
         return handle.read()
+
+
+def test_the_api_lists_licensed_originals_for_the_creator_only_while_in_force(actor, creator, active, api_as):
+    photo = photo_for(active.actor, seed=15)
+    detail = f"/api/v1/contracts/{active.pk}/"
+    assets = api_as(creator).get(detail).json()["assets"]
+    assert [asset["photo_id"] for asset in assets] == [photo.pk]
+    assert assets[0]["original_url"].endswith(original_url(photo))
+    assert api_as(actor).get(detail).json()["assets"] == []
+    contract_suspend(contract=active, by=None, reason="Dispute")
+    assert api_as(creator).get(detail).json()["assets"] == []
