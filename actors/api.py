@@ -23,7 +23,7 @@ from actors.selectors import listed_actors, viewable_photos, with_primary_thumbn
 from creators.roster import MAX_PAGE_SIZE, SORTS, roster_search
 from creators.roster_views import RosterFilterForm
 from creators.selectors import roster_refusal
-from marketplace.api.pagination import BAD_CURSOR, DEFAULT_PAGE_SIZE
+from marketplace.api.pagination import BAD_CURSOR, DEFAULT_PAGE_SIZE, page_size_from
 from marketplace.categories import ContentCategory
 from marketplace.http import get_in_scope_or_404, portal_state
 from marketplace.money import Currency
@@ -187,17 +187,6 @@ def _filter_errors(request: Request, form: RosterFilterForm) -> dict:
     return errors
 
 
-def _page_size(request: Request) -> int:
-    raw = request.query_params.get("page_size", "").strip()
-    if not raw:
-        return DEFAULT_PAGE_SIZE
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE_SIZE):
-        raise ValidationError(
-            {"page_size": [str(_("Give a whole number from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE})]}
-        )
-    return int(raw)
-
-
 def _with_cursor(request: Request, cursor: str | None) -> str | None:
     if cursor is None:
         return None
@@ -221,7 +210,9 @@ class ActorList(APIView):
         if not form.is_valid():
             raise ValidationError(_filter_errors(request, form))
         page = roster_search(
-            params=form.params(), cursor=request.query_params.get("cursor") or None, page_size=_page_size(request)
+            params=form.params(),
+            cursor=request.query_params.get("cursor") or None,
+            page_size=page_size_from(request, maximum=MAX_PAGE_SIZE),
         )
         if page.cursor_rejected:
             raise ValidationError({"cursor": [str(BAD_CURSOR)]})

@@ -7,11 +7,13 @@ request pages make. A refused move comes back as the service said it:
 red lines, 403 for the wrong party (see ``marketplace.api.errors``).
 """
 
+from abc import ABC, abstractmethod
+
 import django_filters
 from django.db import transaction
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -364,39 +366,42 @@ class RequestDetail(APIView):
         return Response(RequestDetailSerializer(_detail(request, pk), context={"request": request}).data)
 
 
-class _Move(APIView):
-    """A POST that moves a request; the answer is the request afterwards."""
+def _move_schema(summary: str, body: type[serializers.Serializer]):
+    return extend_schema_view(
+        post=extend_schema(summary=summary, request=body, responses=RequestDetailSerializer, tags=["requests"])
+    )
+
+
+class _Move(APIView, ABC):
+    """A POST that moves a request: the caller's party is checked, the body
+    (``body``) validated, ``move`` calls the service; the answer is the
+    request afterwards."""
 
     permission_classes = [IsActorOrCreator]
     # Who may make the move; None: either party (the service decides).
     party: str | None = None
+    body: type[serializers.Serializer]
 
     def post(self, request: Request, pk: int) -> Response:
         req = _detail(request, pk)
         if self.party is not None:
             # Before the body is read, so the wrong party learns nothing from a 400.
             require_party(req, request.user, self.party)
-        self.move(request, req)
+        self.move(request, req, _valid(self.body, request))
         return _answer(request, req)
 
-    def move(self, request: Request, req: UsageRequest) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def move(self, request: Request, req: UsageRequest, data: serializers.Serializer) -> None:
+        """Call the service with the validated ``data``."""
 
 
+@_move_schema("Actor: decide the shots and accept the latest terms (a contract is created)", AcceptInput)
 class RequestAccept(_Move):
     party = Party.ACTOR
+    body = AcceptInput
 
-    @extend_schema(
-        summary="Actor: decide the shots and accept the latest terms (a contract is created)",
-        request=AcceptInput,
-        responses=RequestDetailSerializer,
-        tags=["requests"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-    def move(self, request: Request, req: UsageRequest) -> None:
-        values = _valid(AcceptInput, request).validated_data
+    def move(self, request: Request, req: UsageRequest, data: AcceptInput) -> None:
+        values = data.validated_data
         rows = {row.shot.number: row.pk for row in req.request_shots.all()}
         decisions = {}
         for item in values.get("decisions", []):
@@ -415,35 +420,20 @@ class RequestAccept(_Move):
             usage_request_accept(request=req, user=request.user, terms_version=values["terms_version"])
 
 
+@_move_schema("Decline: the actor a pending request, the creator a counter-offer", ReasonInput)
 class RequestDecline(_Move):
-    @extend_schema(
-        summary="Decline: the actor a pending request, the creator a counter-offer",
-        request=ReasonInput,
-        responses=RequestDetailSerializer,
-        tags=["requests"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
+    body = ReasonInput
 
-    def move(self, request: Request, req: UsageRequest) -> None:
-        reason = _valid(ReasonInput, request).validated_data["reason"]
-        usage_request_decline(request=req, user=request.user, reason=reason)
+    def move(self, request: Request, req: UsageRequest, data: ReasonInput) -> None:
+        usage_request_decline(request=req, user=request.user, reason=data.validated_data["reason"])
 
 
+@_move_schema("Actor: propose new terms (the creator decides next)", CounterInput)
 class RequestCounter(_Move):
     party = Party.ACTOR
+    body = CounterInput
 
-    @extend_schema(
-        summary="Actor: propose new terms (the creator decides next)",
-        request=CounterInput,
-        responses=RequestDetailSerializer,
-        tags=["requests"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-    def move(self, request: Request, req: UsageRequest) -> None:
-        data = _valid(CounterInput, request)
+    def move(self, request: Request, req: UsageRequest, data: CounterInput) -> None:
         usage_request_counter(
             request=req,
             user=request.user,
@@ -453,38 +443,23 @@ class RequestCounter(_Move):
         )
 
 
+@_move_schema("Creator: accept the actor's counter-offer (the actor confirms the shots next)", TermsVersionInput)
 class RequestAcceptCounter(_Move):
     party = Party.CREATOR
+    body = TermsVersionInput
 
-    @extend_schema(
-        summary="Creator: accept the actor's counter-offer (the actor confirms the shots next)",
-        request=TermsVersionInput,
-        responses=RequestDetailSerializer,
-        tags=["requests"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-    def move(self, request: Request, req: UsageRequest) -> None:
-        version = _valid(TermsVersionInput, request).validated_data["terms_version"]
+    def move(self, request: Request, req: UsageRequest, data: TermsVersionInput) -> None:
+        version = data.validated_data["terms_version"]
         usage_request_accept_counter(request=req, user=request.user, terms_version=version)
 
 
+@_move_schema("Creator: withdraw an open request", ReasonInput)
 class RequestWithdraw(_Move):
     party = Party.CREATOR
+    body = ReasonInput
 
-    @extend_schema(
-        summary="Creator: withdraw an open request",
-        request=ReasonInput,
-        responses=RequestDetailSerializer,
-        tags=["requests"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return super().post(request, pk)
-
-    def move(self, request: Request, req: UsageRequest) -> None:
-        reason = _valid(ReasonInput, request).validated_data["reason"]
-        usage_request_withdraw(request=req, user=request.user, reason=reason)
+    def move(self, request: Request, req: UsageRequest, data: ReasonInput) -> None:
+        usage_request_withdraw(request=req, user=request.user, reason=data.validated_data["reason"])
 
 
 class RequestMessages(generics.GenericAPIView):

@@ -23,6 +23,7 @@ from marketplace.api.fields import PlainTextField
 from marketplace.api.permissions import IsActorOrCreator
 from marketplace.api.throttling import LicenceCheckThrottle
 from marketplace.http import ClientInfo, get_in_scope_or_404
+from usage_requests.api import EventSerializer
 from usage_requests.contract_views import verdict_of
 from usage_requests.models import Contract, ContractStatus, Party
 from usage_requests.selectors import (
@@ -124,12 +125,6 @@ class SignatureSerializer(serializers.Serializer):
     signed_at = serializers.DateTimeField()
 
 
-class ContractEventSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    by_party = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-
 class AssetSerializer(serializers.Serializer):
     photo_id = serializers.IntegerField()
     original_url = serializers.URLField()
@@ -138,7 +133,7 @@ class AssetSerializer(serializers.Serializer):
 class ContractDetailSerializer(ContractSerializer):
     snapshot = serializers.JSONField(help_text="The accepted terms and approved shots; its SHA-256 is terms_hash.")
     signatures = SignatureSerializer(many=True, source="signatures.all")
-    events = ContractEventSerializer(many=True, source="events.all")
+    events = EventSerializer(many=True, source="events.all")
     verdict = serializers.SerializerMethodField()
     assets = serializers.SerializerMethodField()
 
@@ -163,8 +158,7 @@ class ContractDetailSerializer(ContractSerializer):
 
     @extend_schema_field(VerdictSerializer)
     def get_verdict(self, contract: Contract) -> dict:
-        verdict = verdict_of(contract)
-        return {"valid": verdict["valid"], "heading": str(verdict["heading"]), "detail": str(verdict["detail"])}
+        return public_verdict(contract)
 
 
 class SignInput(serializers.Serializer):
@@ -235,10 +229,6 @@ class ContractSign(APIView):
 # --- Public licence check ---------------------------------------------------------
 
 
-class PartyNameSerializer(serializers.Serializer):
-    name = serializers.CharField()
-
-
 class LicenceSerializer(serializers.Serializer):
     licence_code = serializers.CharField()
     exists = serializers.BooleanField()
@@ -260,11 +250,17 @@ class LicenceSerializer(serializers.Serializer):
     checked_at = serializers.DateTimeField()
 
 
+def public_verdict(contract: Contract) -> dict:
+    """``verdict_of`` without its page styling: in force or not, and why."""
+    verdict = verdict_of(contract)
+    return {"valid": verdict["valid"], "heading": str(verdict["heading"]), "detail": str(verdict["detail"])}
+
+
 def licence_answer(contract: Contract) -> dict:
     """What the public may know of a licence: what ``/verify/<code>/`` shows,
     and the approved shots' descriptions, so a tool can check that the shot
     it is about to generate is one of them. Never the fee or legal names."""
-    verdict = verdict_of(contract)
+    verdict = public_verdict(contract)
     snapshot = contract.snapshot
     shots = [
         {"number": shot.get("number"), "description": shot.get("description", "")}
@@ -278,7 +274,7 @@ def licence_answer(contract: Contract) -> dict:
         "active": verdict["valid"],
         "status": contract.status,
         "status_display": contract.get_status_display(),
-        "verdict": {"valid": verdict["valid"], "heading": str(verdict["heading"]), "detail": str(verdict["detail"])},
+        "verdict": verdict,
         "actor": _snapshot_part(contract, "actor").get("stage_name", ""),
         "creator": _snapshot_part(contract, "creator").get("display_name", ""),
         "studio": _snapshot_part(contract, "creator").get("studio", ""),

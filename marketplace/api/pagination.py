@@ -14,6 +14,17 @@ MAX_PAGE_SIZE = 100
 BAD_CURSOR = _("This cursor is not valid here. Start again from the first page.")
 
 
+def page_size_from(request, *, default: int = DEFAULT_PAGE_SIZE, maximum: int = MAX_PAGE_SIZE) -> int:
+    """``?page_size=``: a whole number from 1 to ``maximum``; absent or empty
+    means ``default``; anything else is a 400 naming the parameter."""
+    raw = request.query_params.get("page_size", "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= maximum):
+        raise ValidationError({"page_size": [str(_("Give a whole number from 1 to %(max)s.") % {"max": maximum})]})
+    return int(raw)
+
+
 class NewestFirstPagination(CursorPagination):
     """Newest first by id (ids only grow, so the order is total and stable)."""
 
@@ -29,18 +40,7 @@ class NewestFirstPagination(CursorPagination):
             raise ValidationError({self.cursor_query_param: [str(BAD_CURSOR)]}) from exc
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
-            raise ValidationError(
-                {
-                    self.page_size_query_param: [
-                        str(_("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size})
-                    ]
-                }
-            )
-        return int(raw)
+        return page_size_from(request, default=self.page_size, maximum=self.max_page_size)
 
 
 class OldestFirstPagination(NewestFirstPagination):

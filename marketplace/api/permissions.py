@@ -22,12 +22,3 @@ class IsActorOrCreator(BasePermission):
             return False
         state = portal_state(request)
         return bool(state["is_actor"] or state["is_creator"])
-
-
-class CreatorWritesOnly(BasePermission):
-    """Reading is for actors and creators; writing (POST, PATCH) for creators."""
-
-    def has_permission(self, request, view) -> bool:
-        check = IsActorOrCreator() if request.method in ("GET", "HEAD", "OPTIONS") else IsCreator()
-        self.message = check.message
-        return check.has_permission(request, view)

@@ -12,6 +12,8 @@ limit of the portal. Over a limit the answer is a 429 with ``Retry-After``.
   ``/verify/`` page so the two doors together allow the same number.
 """
 
+from abc import ABC, abstractmethod
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -22,12 +24,16 @@ from marketplace.models import ApiToken
 from marketplace.ratelimit import hit
 
 
-class _MinuteThrottle(BaseThrottle):
-    def key(self, request) -> str | None:
-        raise NotImplementedError
+class _MinuteThrottle(BaseThrottle, ABC):
+    """A fixed one-minute window per ``key``; no key, no limit."""
 
+    @abstractmethod
+    def key(self, request) -> str | None:
+        """The counter this request counts against, or None."""
+
+    @abstractmethod
     def limit(self) -> int:
-        raise NotImplementedError
+        """Requests allowed per minute."""
 
     def allow_request(self, request, view) -> bool:
         key = self.key(request)
