@@ -7,4 +7,10 @@ class ActorsConfig(AppConfig):
     verbose_name = _("Actors")
 
     def ready(self) -> None:
+        # Models and the modules that use them load only once the app
+        # registry is ready, so these imports cannot move to the top.
         from actors import notifications  # noqa: F401 - registers the notification kinds
+        from actors.models import ActorProfile
+        from marketplace.roles import profile_roles
+
+        profile_roles.register("actor", lambda: ActorProfile.objects.all())

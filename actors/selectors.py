@@ -3,16 +3,16 @@
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from actors.hooks import licence_for_original, moderator_purposes
 from actors.models import (
     ActorProfile,
     AssetAccess,
     ConsentRecord,
     DataExport,
     LikenessPhoto,
-    RedLines,
-    VerificationStatus,
 )
 from marketplace.models import User
+from marketplace.selectors import user_has_totp
 
 
 def listed_actors() -> QuerySet[ActorProfile]:
@@ -92,57 +92,6 @@ def exports_for_actor(actor: ActorProfile) -> QuerySet[DataExport]:
     return DataExport.objects.filter(actor=actor)
 
 
-def checklist_for_actor(actor: ActorProfile) -> list[dict]:
-    """The steps to a listed profile, each with whether it is done and the
-    page that does it. No query when ``actor`` comes from
-    ``actor_profile_for_user``."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    photos = getattr(actor, "photo_count", None)
-    if photos is None:
-        photos = LikenessPhoto.objects.filter(actor=actor).count()
-    red_lines = RedLines.objects.filter(actor=actor).first() if not hasattr(actor, "red_lines") else actor.red_lines
-    profile_done = bool(actor.headline and actor.languages and actor.min_fee is not None and actor.legal_name)
-    return [
-        {
-            "key": "profile",
-            "label": _("Complete your profile"),
-            "hint": _("Headline, languages, legal name and minimum fee."),
-            "done": profile_done,
-            "url": reverse("actors:profile_edit"),
-        },
-        {
-            "key": "photos",
-            "label": _("Upload likeness photos"),
-            "hint": _("At least one clear photo of your face."),
-            "done": photos > 0,
-            "url": reverse("actors:photos"),
-        },
-        {
-            "key": "red_lines",
-            "label": _("Set your red lines"),
-            "hint": _("What you never accept, and where your likeness may be shown."),
-            "done": bool(red_lines and red_lines.accepted_territories),
-            "url": reverse("actors:red_lines"),
-        },
-        {
-            "key": "verified",
-            "label": _("Verify your identity"),
-            "hint": _("A moderator confirms you are who your photos show."),
-            "done": actor.verification_status == VerificationStatus.VERIFIED,
-            "url": reverse("actors:verification"),
-        },
-        {
-            "key": "opted_in",
-            "label": _("Opt in to the roster"),
-            "hint": _("Your separate, explicit consent to be listed. You can leave at any time."),
-            "done": actor.opted_in,
-            "url": reverse("actors:opt_in"),
-        },
-    ]
-
-
 def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, purpose: str = "") -> tuple[bool, str]:
     """Whether ``user`` may fetch ``kind`` of ``photo``, and the purpose to log
     (the moderator's stated purpose, or the licence code of the contract).
@@ -164,8 +113,6 @@ def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, pu
         if kind == AssetAccess.Kind.THUMBNAIL:
             return True, ""
         # Private files need the second factor the moderation pages demand.
-        from marketplace.selectors import user_has_totp
-
         allowed = moderator_purpose_valid(purpose=purpose, photo=photo) and user_has_totp(user)
         return allowed, purpose
     if portal["is_creator"]:
@@ -181,33 +128,21 @@ def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, pu
 
 def moderator_purpose_valid(*, purpose: str, photo: LikenessPhoto) -> bool:
     """Whether ``purpose`` names a moderation item that concerns this photo's
-    actor: an identity check of the actor, a dispute over a request of the
-    actor, or the flag on this photo (or on the photo it resembles)."""
-    from moderation.models import Dispute, IdentityVerification
-
+    actor: the flag on this photo (or on the photo it resembles), or an item
+    of a kind the moderation app registered (``actors.hooks.moderator_purposes``:
+    an identity check of the actor, a dispute over a request of the actor)."""
     kind, _sep, number = purpose.partition(":")
     if not number.isdigit() or len(number) > 18:
         return False
     item_id = int(number)
-    if kind == "verification":
-        return IdentityVerification.objects.filter(pk=item_id, actor_id=photo.actor_id).exists()
-    if kind == "dispute":
-        return Dispute.objects.filter(pk=item_id, usage_request__actor_id=photo.actor_id).exists()
     if kind == "flag":
         flagged = LikenessPhoto.objects.filter(pk=item_id, review=LikenessPhoto.Review.FLAGGED)
         return flagged.filter(Q(pk=photo.pk) | Q(similar_to_id=photo.pk)).exists()
-    return False
+    concerns = moderator_purposes.get(kind)
+    return concerns is not None and concerns(item_id, photo)
 
 
-def active_licence_code(*, creator_user, actor: ActorProfile) -> str | None:
-    """The licence code of an active contract between this creator and actor.
-
-    Contracts live in the usage_requests app, which provides
-    ``usage_requests.selectors.active_licence_code_for`` once it has them;
-    until then no creator may download an original.
-    """
-    try:
-        from usage_requests.selectors import active_licence_code_for
-    except ImportError:
-        return None
-    return active_licence_code_for(creator_user=creator_user, actor=actor)
+def active_licence_code(*, creator_user: User, actor: ActorProfile) -> str | None:
+    """The licence code of a contract in force between this creator and actor
+    (contracts answer through ``actors.hooks.licence_for_original``)."""
+    return licence_for_original(creator_user, actor)

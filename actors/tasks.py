@@ -3,6 +3,9 @@ so running one twice changes nothing twice."""
 
 from celery import shared_task
 
+# The services import this module to queue its tasks, so each task imports
+# the service it calls when it runs.
+
 
 @shared_task(name="actors.make_photo_renditions", autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
 def make_photo_renditions(photo_id: int) -> None:

@@ -4,7 +4,7 @@
    postgres://postgres@127.0.0.1:5432/consentcast_bench), migrates it, and
    seeds ``--actors`` listed actors with ``seed_volume`` unless exactly that
    many seeded actors are there already.
-2. SQL: captures the SQL that ``creators.roster.roster_search`` sends for a
+2. SQL: captures the SQL that ``creators.selectors.roster.roster_search`` sends for a
    few searches and a filtered page, then executes each statement ``--runs``
    times through ``connection.cursor()`` (execute + fetch, the database round
    trip) and prints the median; the plan's scan nodes show where time goes.
@@ -154,7 +154,7 @@ def bench_session() -> str:
 def params_of(raw: dict):
     from decimal import Decimal
 
-    from creators.roster import RosterParams
+    from creators.selectors.roster import RosterParams
 
     values = dict(raw)
     if "fee_max" in values:
@@ -166,7 +166,7 @@ def roster_sql(params, cursor=None) -> str:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from creators.roster import roster_search
+    from creators.selectors.roster import roster_search
 
     with CaptureQueriesContext(connection) as captured:
         roster_search(params=params, cursor=cursor)
@@ -234,7 +234,7 @@ def sql_figures(args, report) -> None:
 
 
 def page_figures(args, report) -> None:
-    from creators.roster import roster_search
+    from creators.selectors.roster import roster_search
 
     for label, raw in (("newest", {}), ("fee sort", {"sort": "fee"}), ("search 'martial'", {"q": "martial"})):
         params = params_of(raw)

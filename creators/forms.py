@@ -2,11 +2,20 @@
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from actors.models import Gender, SpokenLanguage
 from creators.models import CreatorProfile, DistributionChannel, LikenessUsage, Project, Shot
-from marketplace.forms import clean_display_name, clean_plain_text
+from creators.selectors.roster import SORT_FEE, SORT_NEWEST, SORT_RELEVANCE, RosterParams
+from marketplace.categories import ContentCategory
+from marketplace.forms import clean_display_name, clean_plain_text, has_control_characters
+from marketplace.money import Currency
+from marketplace.places import Country
 
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
@@ -130,3 +139,106 @@ class ShotForm(forms.ModelForm):
 
 class ShotMoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", _("Move up")), ("down", _("Move down"))])
+
+
+# --- The roster's filters (page and API) ------------------------------------
+
+RESULTS_TARGET = "roster-results"
+CHOICE_FIELDS = ("language", "gender", "country", "category", "currency", "sort")
+_CHOICE_TAGS: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+
+
+def _choice_tags(name: str, choices) -> list[tuple[str, str, str]]:
+    """(raw value, escaped value, escaped label) of each choice, per language."""
+    key = (name, get_language() or "")
+    if key not in _CHOICE_TAGS:
+        _CHOICE_TAGS[key] = [(str(value), escape(value), escape(label)) for value, label in choices]
+    return _CHOICE_TAGS[key]
+
+
+def _any(label) -> list[tuple[str, str]]:
+    return [("", label)]
+
+
+class RosterFilterForm(forms.Form):
+    """The roster's GET parameters. Every field is optional: empty means any."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False, strip=True)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    gender = forms.ChoiceField(label=_("Gender"), required=False)
+    age_min = forms.IntegerField(label=_("Playing age from"), min_value=0, max_value=100, required=False)
+    age_max = forms.IntegerField(label=_("Playing age to"), min_value=0, max_value=100, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    city = forms.CharField(label=_("City or region"), max_length=80, required=False, strip=True)
+    skill = forms.CharField(label=_("Skill"), max_length=80, required=False, strip=True)
+    category = forms.ChoiceField(
+        label=_("Accepts this category"),
+        required=False,
+        help_text=_("Hide actors who excluded it in their red lines."),
+    )
+    fee_max = forms.DecimalField(label=_("Maximum fee"), min_value=0, max_digits=12, decimal_places=2, required=False)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, required=False)
+    ai_training = forms.BooleanField(label=_("May be asked for AI training"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            (SORT_RELEVANCE, _("Best match")),
+            (SORT_NEWEST, _("Newest")),
+            (SORT_FEE, _("Fee, lowest first")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = _any(_("Any language")) + list(SpokenLanguage.choices)
+        self.fields["gender"].choices = _any(_("Any gender")) + list(Gender.choices)
+        self.fields["country"].choices = _any(_("Any country")) + list(Country.choices)
+        self.fields["category"].choices = _any(_("Any category")) + list(ContentCategory.choices)
+        self.fields["q"].widget.input_type = "search"
+
+    @cached_property
+    def options(self) -> dict[str, str]:
+        """The <option> tags of each list, the current value selected.
+
+        Written here, not by widget templates: those cost more than the rest
+        of the roster page together. The escaped labels are kept per language.
+        """
+        built = {}
+        for name in CHOICE_FIELDS:
+            current = str(self[name].value() or "")
+            built[name] = mark_safe(  # noqa: S308 - values and labels escaped in _choice_tags
+                "".join(
+                    f'<option value="{value}"{" selected" if raw == current else ""}>{label}</option>'
+                    for raw, value, label in _choice_tags(name, self.fields[name].choices)
+                )
+            )
+        return built
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("q", "city", "skill"):
+            if has_control_characters(cleaned.get(name) or ""):
+                self.add_error(name, _("Remove the invisible or control characters."))
+        low, high = cleaned.get("age_min"), cleaned.get("age_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("age_max", _("The upper age must not be below the lower one."))
+        return cleaned
+
+    def params(self) -> RosterParams:
+        data = self.cleaned_data
+        return RosterParams(
+            q=data["q"],
+            language=data["language"],
+            gender=data["gender"],
+            age_min=data["age_min"],
+            age_max=data["age_max"],
+            country=data["country"],
+            city=data["city"],
+            skill=data["skill"],
+            category=data["category"],
+            fee_max=data["fee_max"],
+            currency=data["currency"] or Currency.CNY.value,
+            ai_training=data["ai_training"],
+            sort=data["sort"] or SORT_RELEVANCE,
+        )

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from actors.models import ActorProfile
 from actors.selectors import listed_actors
 from creators.models import CreatorProfile, Project, ShortlistEntry, Shot
-from marketplace.exceptions import DomainError, RoleAlreadyHeld
+from marketplace.exceptions import DomainError, NotVisible, RoleAlreadyHeld
 from marketplace.models import User
 
 
-class ActorNotListed(DomainError):
+class ActorNotListed(NotVisible):
     """The actor is not on the roster (not opted in, not verified, suspended or unknown)."""
 
 

@@ -12,6 +12,8 @@ import os
 
 from celery import Celery
 
+from marketplace.schedule import BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.development")
 
 app = Celery("consentcast")
@@ -34,6 +36,4 @@ app.autodiscover_tasks()
 
 @app.on_after_configure.connect
 def _load_schedule(sender: Celery, **kwargs) -> None:
-    from marketplace.schedule import BEAT_SCHEDULE
-
     sender.conf.beat_schedule = BEAT_SCHEDULE

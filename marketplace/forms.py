@@ -33,24 +33,6 @@ def clean_plain_text(value: str) -> str:
     return value.strip()
 
 
-class OnboardingForm(forms.Form):
-    ROLE_CHOICES = [("actor", _("I am an actor")), ("creator", _("I am a creator"))]
-
-    role = forms.ChoiceField(choices=ROLE_CHOICES, widget=forms.RadioSelect, label=_("I am joining as"))
-    name = forms.CharField(
-        label=_("Name shown to others"),
-        max_length=80,
-        help_text=_("Actors: your stage name. Creators: your name or your studio's."),
-    )
-
-    def __init__(self, *args, held_roles: set[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [c for c in self.ROLE_CHOICES if c[0] not in held_roles]
-
-    def clean_name(self) -> str:
-        return clean_display_name(self.cleaned_data["name"])
-
-
 # The largest primary key a 64-bit integer column holds.
 MAX_PK = 2**63 - 1
 

@@ -8,6 +8,10 @@ from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from marketplace.audit import audit
+from marketplace.models import AuditEvent
+from marketplace.selectors import portal_state_for_user
+
 
 @dataclass(frozen=True)
 class ClientInfo:
@@ -59,8 +63,6 @@ def safe_next_url(request: HttpRequest, candidate: str, fallback: str) -> str:
 
 def portal_state(request: HttpRequest) -> dict:
     """The signed-in user's roles and unread count, fetched once per request."""
-    from marketplace.selectors import portal_state_for_user
-
     cached = getattr(request, "_portal_state", None)
     if cached is None or cached[0] != request.user.pk:
         cached = (request.user.pk, portal_state_for_user(request.user))
@@ -84,9 +86,6 @@ def get_in_scope_or_404(request: HttpRequest, scoped: QuerySet, **lookup) -> Mod
     except (ValueError, TypeError):
         exists = False
     if exists:
-        from marketplace.models import AuditEvent
-        from marketplace.services import audit
-
         audit(
             action=AuditEvent.Action.AUTHZ_DENIED,
             actor=request.user if request.user.is_authenticated else None,

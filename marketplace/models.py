@@ -1,5 +1,7 @@
 """Platform core models: the user, in-app notifications and the audit log."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -7,6 +9,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from marketplace.notifications import kind_for
 
 
 class UserManager(DjangoUserManager):
@@ -132,14 +136,10 @@ class Notification(models.Model):
 
     @property
     def title(self) -> str:
-        from marketplace.notifications import kind_for
-
         return kind_for(self.kind).render_title(self.params)
 
     @property
     def body(self) -> str:
-        from marketplace.notifications import kind_for
-
         return kind_for(self.kind).render_body(self.params)
 
 
@@ -243,6 +243,11 @@ class AuditEvent(AppendOnlyModel):
 
 
 API_TOKEN_PREFIX = "cc_"  # noqa: S105 - a label, not a secret
+
+
+def api_token_hash(key: str) -> str:
+    """What is stored of a token's key: its SHA-256, never the key."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 class ApiToken(models.Model):

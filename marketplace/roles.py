@@ -1,13 +1,22 @@
-"""Roles: actor and creator are profiles, moderator is a group.
+"""Roles: actor and creator are profiles (registered by their apps in
+``profile_roles``), moderator is a group.
 
 ``MODERATOR_PERMISSIONS`` is what the ``moderators`` group holds. Apps that
 add models moderators act on extend it and call ``sync_moderator_group`` from
 a data migration, so the group always matches this list.
 """
 
-from django.db.models import Q
+from django.contrib.auth.management import create_permissions
+from django.db.models import Q, QuerySet
+
+from marketplace.hooks import HookList
 
 MODERATORS_GROUP = "moderators"
+
+# The profile apps register the profiles that give a role, as a queryset
+# with a ``user`` field: ``profile_roles.register("actor", lambda: ...)`` in
+# their ``ready()``. The navigation state asks them all in one query.
+profile_roles: HookList[[], QuerySet] = HookList("profile_roles", required=("actor", "creator"))
 
 MODERATOR_PERMISSIONS = [
     "marketplace.view_user",
@@ -35,8 +44,6 @@ def sync_moderator_group(apps) -> None:
     migration calls this again. It also runs after every ``migrate`` and
     every test-database flush (``post_migrate``), so the group is never lost.
     """
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         # Migration states have no models module; create_permissions skips
         # such apps unless told otherwise.

@@ -3,10 +3,8 @@
 from allauth.mfa.models import Authenticator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from actors.models import ActorProfile
-from creators.models import CreatorProfile
-from marketplace.models import ApiToken, Notification, User
-from marketplace.roles import MODERATORS_GROUP
+from marketplace.models import ApiToken, Notification, User, api_token_hash
+from marketplace.roles import MODERATORS_GROUP, profile_roles
 
 
 def notifications_for_user(user: User) -> QuerySet[Notification]:
@@ -14,26 +12,23 @@ def notifications_for_user(user: User) -> QuerySet[Notification]:
 
 
 def portal_state_for_user(user: User) -> dict:
-    """Roles and the unread count for the navigation, in one query."""
+    """Roles and the unread count for the navigation, in one query:
+    ``unread``, ``is_moderator`` and ``is_<role>`` for every profile role
+    (``profile_roles``: ``is_actor``, ``is_creator``)."""
+    profiles = {f"is_{role}": Exists(held.filter(user=OuterRef("pk"))) for role, held in profile_roles().items()}
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
             unread=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
-            has_actor=Exists(ActorProfile.objects.filter(user=OuterRef("pk"))),
-            has_creator=Exists(CreatorProfile.objects.filter(user=OuterRef("pk"))),
-            has_moderator=Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=MODERATORS_GROUP)),
+            is_moderator=Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=MODERATORS_GROUP)),
+            **profiles,
         )
-        .values("unread", "has_actor", "has_creator", "has_moderator")
+        .values("unread", "is_moderator", *profiles)
         .first()
     )
     if row is None:
-        return {"unread": 0, "is_actor": False, "is_creator": False, "is_moderator": False}
-    return {
-        "unread": row["unread"],
-        "is_actor": row["has_actor"],
-        "is_creator": row["has_creator"],
-        "is_moderator": row["has_moderator"] and user.is_active,
-    }
+        return {"unread": 0, "is_moderator": False, **dict.fromkeys(profiles, False)}
+    return {**row, "is_moderator": row["is_moderator"] and user.is_active}
 
 
 def user_needs_onboarding(user: User, state: dict | None = None) -> bool:
@@ -58,6 +53,4 @@ def api_tokens_for_user(user: User) -> QuerySet[ApiToken]:
 
 def api_token_for_key(key: str) -> ApiToken | None:
     """The active token whose key is ``key``, with its user, or None."""
-    from marketplace.services import api_token_hash
-
     return ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key), revoked_at__isnull=True).first()

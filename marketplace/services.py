@@ -1,9 +1,7 @@
-"""Writes of the platform core: notifications, audit events, roles, API tokens."""
+"""Writes of the platform core: notifications, roles, API tokens (audit events: ``marketplace.audit``)."""
 
-import hashlib
 import secrets
 from datetime import timedelta
-from typing import Literal
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +10,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.audit import audit
 from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.http import ClientInfo
 from marketplace.models import (
@@ -22,32 +21,10 @@ from marketplace.models import (
     EmailStatus,
     Notification,
     User,
+    api_token_hash,
 )
-from marketplace.notifications import MODERATOR_GRANTED, WELCOME_ACTOR, WELCOME_CREATOR, NotificationKind
+from marketplace.notifications import MODERATOR_GRANTED, NotificationKind
 from marketplace.roles import MODERATORS_GROUP
-
-Role = Literal["actor", "creator"]
-
-
-def audit(
-    *,
-    action: str,
-    actor: User | None = None,
-    target: str = "",
-    client: ClientInfo | None = None,
-    data: dict | None = None,
-) -> AuditEvent:
-    """Append one security event. Runs inside the caller's transaction."""
-    client = client or ClientInfo()
-    return AuditEvent.objects.create(
-        actor=actor,
-        actor_email=getattr(actor, "email", "") or "",
-        action=action,
-        target=target[:200],
-        ip_address=client.ip_address,
-        user_agent=client.user_agent[:300],
-        data=data or {},
-    )
 
 
 def notify(
@@ -67,6 +44,8 @@ def notify(
     sends nothing more. The email is queued only once the surrounding
     transaction commits, so a rolled-back change never mails anyone.
     """
+    # marketplace.tasks imports this module (its task calls the services);
+    # the task is looked up here, at call time, to break that cycle.
     from marketplace.tasks import send_notification_email
 
     fields = {
@@ -125,35 +104,6 @@ def user_set_language(*, user: User, language: str) -> User:
 
 
 @transaction.atomic
-def onboarding_role_add(*, user: User, role: Role, name: str, client: ClientInfo | None = None) -> Model:
-    """Give ``user`` the actor or creator role by creating its profile.
-
-    Raises ``RoleAlreadyHeld`` when the user has that role already. The role
-    change is audited and the user gets a welcome notification.
-    """
-    from actors.services import actor_profile_create
-    from creators.services import creator_profile_create
-
-    if role == "actor":
-        profile = actor_profile_create(user=user, stage_name=name)
-        kind = WELCOME_ACTOR
-    elif role == "creator":
-        profile = creator_profile_create(user=user, display_name=name)
-        kind = WELCOME_CREATOR
-    else:
-        raise ValueError(f"unknown role {role!r}")
-    audit(
-        action=AuditEvent.Action.ROLE_ADDED,
-        actor=user,
-        target=f"{profile._meta.label_lower}:{profile.pk}",
-        client=client,
-        data={"role": role},
-    )
-    notify(recipient=user, kind=kind, event_key=f"role:{role}:welcome", params={"name": name}, target=profile, url="/")
-    return profile
-
-
-@transaction.atomic
 def moderator_grant(*, user: User, granted_by: User | None = None) -> User:
     """Put ``user`` in the moderators group (idempotent) and audit it."""
     group = Group.objects.get(name=MODERATORS_GROUP)
@@ -181,10 +131,6 @@ TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
 
 class TokenRefused(DomainError):
     """The token cannot be created (name, or too many active tokens)."""
-
-
-def api_token_hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 @transaction.atomic

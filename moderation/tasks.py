@@ -3,6 +3,9 @@ with a compare-and-set, so running one twice changes nothing twice."""
 
 from celery import shared_task
 
+# The services import the app's modules that queue tasks, so each task
+# imports the service it calls when it runs.
+
 
 @shared_task(name="moderation.purge_verification_images")
 def purge_verification_images() -> int:

@@ -7,4 +7,22 @@ class UsageRequestsConfig(AppConfig):
     verbose_name = _("Usage requests and contracts")
 
     def ready(self) -> None:
-        from usage_requests import notifications, receivers  # noqa: F401 - registers kinds and receivers
+        # Models, selectors and services load only once the app registry is
+        # ready, so these imports cannot move to the top.
+        from actors import hooks
+        from usage_requests import notifications  # noqa: F401 - registers the notification kinds
+        from usage_requests.selectors import active_licence_code_for, records_for_actor
+        from usage_requests.services import usage_requests_decline_for_actor
+
+        def decline_open_requests_on_opt_out(sender, actor, **kwargs) -> None:
+            """Leaving the roster declines every request still waiting on
+            either side; contracts are unaffected (they were signed)."""
+            usage_requests_decline_for_actor(actor=actor)
+
+        hooks.actor_opted_out.connect(
+            decline_open_requests_on_opt_out, weak=False, dispatch_uid="usage_requests.decline_on_opt_out"
+        )
+        hooks.licence_for_original.register(
+            lambda creator_user, actor: active_licence_code_for(creator_user=creator_user, actor=actor)
+        )
+        hooks.export_records.register("usage_requests", records_for_actor)

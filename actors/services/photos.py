@@ -47,6 +47,8 @@ def photo_upload(*, actor: ActorProfile, files: list) -> list[LikenessPhoto]:
     if errors:
         raise ValidationError(errors, code="invalid")
 
+    # actors.tasks imports the services its tasks call; the task is looked
+    # up here, at call time, to break that cycle.
     from actors.tasks import make_photo_renditions
 
     stored: list[str] = []

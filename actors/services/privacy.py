@@ -5,7 +5,10 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -14,9 +17,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from actors.hooks import export_records
 from actors.models import ActorProfile, AssetAccess, ConsentRecord, DataExport, LikenessPhoto, RedLines
+from actors.notifications import DATA_EXPORT_READY
 from marketplace.http import ClientInfo
 from marketplace.models import AuditEvent, User
+from marketplace.services import audit, notify
 
 EXPORT_SALT = "actors.data-export"
 
@@ -34,6 +40,8 @@ def export_download_path(export: DataExport) -> str:
 
 def data_export_request(*, actor: ActorProfile) -> DataExport:
     """Queue a new export, or return the one still being prepared."""
+    # actors.tasks imports the services its tasks call; the task is looked
+    # up here, at call time, to break that cycle.
     from actors.tasks import build_data_export
 
     with transaction.atomic():
@@ -49,8 +57,6 @@ def data_export_request(*, actor: ActorProfile) -> DataExport:
 def data_export_downloaded(*, export: DataExport, user: User, client: ClientInfo | None = None) -> None:
     """Record a download of the export: it holds every original, so it goes in
     the actor's access log and the audit log like any other download."""
-    from marketplace.services import audit
-
     client = client or ClientInfo()
     with transaction.atomic():
         AssetAccess.objects.create(
@@ -73,9 +79,6 @@ def data_export_downloaded(*, export: DataExport, user: User, client: ClientInfo
 def data_export_build(*, export_id: int) -> DataExport | None:
     """Write the ZIP for a pending export and tell the actor it is ready.
     Does nothing for an export that is gone or already built."""
-    from actors.notifications import DATA_EXPORT_READY
-    from marketplace.services import notify
-
     export = DataExport.objects.filter(pk=export_id).select_related("actor__user").first()
     if export is None or export.status != DataExport.Status.PENDING:
         return export
@@ -125,15 +128,14 @@ def _export_zip(actor: ActorProfile) -> bytes:
     return buffer.getvalue()
 
 
-def _party_records(actor: ActorProfile) -> dict[str, list]:
-    """Requests, messages and contracts the actor is party to. Those live in
-    the usage_requests app; it contributes them through this hook once it
-    has them (``usage_requests.exports.records_for_actor``)."""
-    try:
-        from usage_requests.exports import records_for_actor
-    except ImportError:
-        return {}
-    return records_for_actor(actor)
+def _party_records(actor: ActorProfile) -> dict[str, list[dict[str, Any]]]:
+    """Requests, messages and contracts the actor is party to, from the apps
+    that hold them (``actors.hooks.export_records``). A missing provider
+    raises rather than leaving them out of the export."""
+    records: dict[str, list[dict[str, Any]]] = {}
+    for contribution in export_records(actor).values():
+        records.update(contribution)
+    return records
 
 
 def _json(data) -> str:
@@ -227,11 +229,6 @@ def account_delete(*, user: User, client: ClientInfo | None = None) -> None:
     actor profile is anonymised and unlisted; every session ends; the login
     stops working. Consent records and the access log stay (they are the
     actor's proof), attached to the anonymised profile."""
-    from allauth.account.models import EmailAddress
-    from allauth.usersessions.models import UserSession
-
-    from marketplace.services import audit
-
     files: list[str] = []
     with transaction.atomic():
         actor = ActorProfile.objects.select_for_update().filter(user=user).first()

@@ -12,12 +12,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from actors.consent import CONSENT_VERSION, consent_text
+from actors.hooks import actor_opted_out
 from actors.models import ActorProfile, ConsentRecord, RedLines, VerificationStatus
-from actors.signals import actor_opted_out
 from marketplace.exceptions import InvalidTransition, RoleAlreadyHeld
 from marketplace.http import ClientInfo
 from marketplace.models import AuditEvent, User
 from marketplace.money import to_reference
+from marketplace.services import audit
 
 PROFILE_FIELDS = (
     "stage_name",
@@ -211,8 +212,6 @@ def _consent_change(*, actor: ActorProfile, opt_in: bool, client: ClientInfo | N
             user_agent=client.user_agent[:300],
         )
         actor_listing_refresh(actor=actor)
-        from marketplace.services import audit
-
         audit(
             action=AuditEvent.Action.CONSENT_OPT_IN if opt_in else AuditEvent.Action.CONSENT_OPT_OUT,
             actor=actor.user,

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from actors.models import ActorProfile, Gender, LikenessPhoto, RedLines
 from actors.tests.factories import ActorProfileFactory, photo_for
-from creators.roster import roster_search
-from creators.roster_views import RosterFilterForm
+from creators.forms import RosterFilterForm
+from creators.selectors.roster import roster_search
 from marketplace.models import AuditEvent
 from marketplace.money import to_reference
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from actors.models import ActorProfile, RedLines, VerificationStatus
 from actors.services import actor_listing_refresh, actor_opt_out
 from actors.tests.factories import ActorProfileFactory
-from creators.roster import SORT_FEE, SORT_NEWEST, SORT_RELEVANCE, RosterParams, roster_search
+from creators.selectors.roster import SORT_FEE, SORT_NEWEST, SORT_RELEVANCE, RosterParams, roster_search
 from marketplace.money import to_reference
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from actors.models import ActorProfile, LikenessPhoto, RedLines
 from actors.selectors import listed_actors
 from creators.management.commands.seed_volume import EMAIL_DOMAIN
-from creators.roster import RosterParams, roster_search
+from creators.selectors.roster import RosterParams, roster_search
 
 pytestmark = pytest.mark.django_db
 

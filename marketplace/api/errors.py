@@ -6,8 +6,9 @@
 * 401 / 403 / 404 / 405 / 429: ``{"detail": "message"}``.
 * 409: an illegal or lost transition, ``{"detail": "what happened"}``.
 
-Domain exceptions raised by the services are mapped here, so views only call
-the service. Messages come from ``gettext``: the language of the request
+Domain exceptions raised by the services carry their own status and body
+(``DomainError.http_status`` and ``api_body``), so views only call the service
+and this module imports no app. Messages come from ``gettext``: the language of the request
 (``Accept-Language``, or the account's language for the browser session).
 """
 
@@ -19,7 +20,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from marketplace.exceptions import DomainError, InvalidTransition
+from marketplace.exceptions import DomainError
 
 NON_FIELD = "non_field_errors"
 
@@ -29,24 +30,8 @@ def field_error(field: str | None, message: str) -> dict:
 
 
 def _domain_response(exc: DomainError) -> Response:
-    from creators.services import ActorNotListed
-    from usage_requests.services import DuplicateOpenRequest, RedLineViolation, RedLineViolations
-
-    if isinstance(exc, InvalidTransition):
-        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DuplicateOpenRequest):
-        body = {"detail": exc.message}
-        if exc.existing is not None:
-            body["existing_request"] = exc.existing.pk
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, RedLineViolation):
-        return Response({"red_lines": list(exc.reasons)}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, RedLineViolations):
-        reasons = [reason for refusal in exc.refusals for reason in refusal.reasons]
-        return Response({"red_lines": reasons}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, ActorNotListed):
-        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
-    return Response(field_error(getattr(exc, "field", None), exc.message), status=status.HTTP_400_BAD_REQUEST)
+    # Each domain error knows its own status and body (marketplace.exceptions).
+    return Response(exc.api_body(), status=exc.http_status)
 
 
 def api_exception_handler(exc, context) -> Response | None:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "creators",
     "usage_requests",
     "moderation",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +74,7 @@ MIDDLEWARE = [
     "marketplace.middleware.AuthorizationFailureAuditMiddleware",
 ]
 
-ROOT_URLCONF = "marketplace.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 AUTH_USER_MODEL = "marketplace.User"
 

@@ -17,9 +17,9 @@ from marketplace.services import (
     notification_mark_read,
     notifications_mark_all_read,
     notify,
-    onboarding_role_add,
 )
 from marketplace.tests.factories import NotificationFactory, UserFactory
+from portal.services import onboarding_role_add
 
 pytestmark = pytest.mark.django_db
 

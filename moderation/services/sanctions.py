@@ -6,6 +6,7 @@ both exclude suspended accounts), and declines their open requests with
 notifications. Reinstating lifts all of it except the declined requests.
 """
 
+from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from marketplace.models import AuditEvent, User
 from marketplace.services import audit, notify
 from moderation import notifications as kinds
 from moderation.models import REASON_MAX_LENGTH, Dispute, Report, Sanction
+from usage_requests.services import usage_requests_decline_for_user
 
 
 def _reason(reason: str) -> str:
@@ -65,10 +67,6 @@ def user_suspend(
 ) -> Sanction:
     """Suspend ``user``. Raises ``InvalidTransition`` when already suspended,
     or when a moderator tries to suspend themselves."""
-    from allauth.usersessions.models import UserSession
-
-    from usage_requests.services import usage_requests_decline_for_user
-
     reason = _reason(reason)
     if user.pk == by.pk:
         raise InvalidTransition(_("You cannot suspend your own account."))

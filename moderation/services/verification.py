@@ -164,7 +164,7 @@ def verification_approve(
             kind=kinds.VERIFICATION_APPROVED,
             event_key=f"verification:{verification.pk}:approved",
             target=verification,
-            url=reverse("actors:verification"),
+            url=reverse("moderation:identity_check"),
         )
     return verification
 
@@ -199,7 +199,7 @@ def verification_reject(
             event_key=f"verification:{verification.pk}:rejected",
             params={"reason": reason},
             target=verification,
-            url=reverse("actors:verification"),
+            url=reverse("moderation:identity_check"),
         )
     return verification
 

@@ -2,7 +2,7 @@
 and the moderators read the dispute page and write on its thread; under
 /moderation/ the moderators' queue, "take into review" and the decision.
 
-Disputes are fetched through ``moderation.dispute_selectors``: anyone who is
+Disputes are fetched through ``moderation.selectors``: anyone who is
 neither a party nor a moderator gets a 404. Each action calls one service; a
 refused move (a lost race, an ended dispute) re-renders the page with the
 reason and status 409, and changes nothing.
@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -22,7 +22,7 @@ from actors.models import LikenessPhoto
 from marketplace.exceptions import DomainError
 from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state, private_file_response
 from marketplace.selectors import user_has_totp
-from moderation import dispute_selectors as selectors
+from moderation import selectors
 from moderation.access import mfa_setup_url, moderator_required, sensitive
 from moderation.forms.disputes import DisputeDecisionForm, DisputeMessageForm, DisputeOpenForm, EvidenceAddForm
 from moderation.models import MAX_EVIDENCE_IMAGES, Dispute, DisputeOutcome, DisputeStatus
@@ -330,15 +330,3 @@ def dispute_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The dispute is resolved. Both parties have been told."))
     return redirect("moderation:dispute", pk=dispute.pk)
-
-
-urlpatterns = [
-    path("requests/<int:pk>/dispute/", dispute_new, name="dispute_new"),
-    path("disputes/<int:pk>/", dispute_detail, name="dispute"),
-    path("disputes/<int:pk>/messages/", dispute_message, name="dispute_message"),
-    path("disputes/<int:pk>/evidence/", dispute_evidence_add, name="dispute_evidence_add"),
-    path("disputes/<int:pk>/evidence/<int:evidence_pk>/", dispute_evidence, name="dispute_evidence"),
-    path("moderation/disputes/", dispute_list, name="disputes"),
-    path("moderation/disputes/<int:pk>/review/", dispute_review, name="dispute_review"),
-    path("moderation/disputes/<int:pk>/decide/", dispute_decide, name="dispute_decide"),
-]

@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actors.models import ActorProfile, LikenessPhoto
+from actors.selectors import listed_actors
 from creators.models import CreatorProfile
 from creators.selectors import creator_profiles_visible
 from marketplace.exceptions import DomainError
@@ -63,8 +64,6 @@ def _report_page(request: HttpRequest, *, reported_user, profile_kind: str, name
 @login_required
 def report_actor(request: HttpRequest, slug: str) -> HttpResponse:
     """Any signed-in user may report a profile they can see: a listed actor."""
-    from actors.selectors import listed_actors
-
     actor = get_in_scope_or_404(request, listed_actors().select_related("user"), slug=slug)
     back = reverse("roster_actor", args=[actor.slug])
     return _report_page(
@@ -189,14 +188,3 @@ def photo_decision(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("moderation:photos"))
     messages.success(request, _("Photo #%(id)s decided.") % {"id": photo.pk})
     return HttpResponseRedirect(reverse("moderation:photos"))
-
-
-urlpatterns = [
-    path("roster/<slug:slug>/report/", report_actor, name="report_actor"),
-    path("creators/<int:pk>/report/", report_creator, name="report_creator"),
-    path("moderation/reports/", reports, name="reports"),
-    path("moderation/reports/<int:pk>/", report_detail, name="report"),
-    path("moderation/reports/<int:pk>/decide/", report_decision, name="report_decide"),
-    path("moderation/photos/", photos, name="photos"),
-    path("moderation/photos/<int:pk>/decide/", photo_decision, name="photo_decide"),
-]

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -117,11 +116,3 @@ def verification_decide(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, exc.message)
         return _item_page(request, verification, form, status=400)
     return redirect("moderation:verifications")
-
-
-urlpatterns = [
-    path("moderation/verifications/", verification_list, name="verifications"),
-    path("moderation/verifications/<int:pk>/", verification_detail, name="verification"),
-    path("moderation/verifications/<int:pk>/decide/", verification_decide, name="verification_decide"),
-    path("moderation/verifications/<int:pk>/<slug:which>/", verification_image, name="verification_image"),
-]

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -165,13 +165,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
     context = {"form": form, "page": page, "query": query, "status": 400 if form.is_bound and form.errors else 200}
     return render(request, "moderation/audit.html", context, status=context["status"])
-
-
-urlpatterns = [
-    path("moderation/", home, name="home"),
-    path("moderation/claim/<slug:kind>/<int:pk>/", claim, name="claim"),
-    path("moderation/release/<slug:kind>/<int:pk>/", release, name="release"),
-    path("moderation/users/<int:pk>/", user_detail, name="user"),
-    path("moderation/users/<int:pk>/sanction/", user_sanction, name="user_sanction"),
-    path("moderation/audit/", audit_log, name="audit"),
-]

@@ -46,10 +46,6 @@ class SignatureRefused(DomainError):
     was not ticked, or the signer has no legal name on file; ``field`` names
     the input."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
 
 def new_licence_code() -> str:
     """``CC-XXXX-XXXX-XXXX``: 12 characters from 31, about 59 bits."""

@@ -9,6 +9,7 @@ the event row is written, and notifications go out after commit.
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from actors.models import ActorProfile
 from creators.models import CreatorProfile, Project, Shot
 from creators.services import ActorNotListed
-from marketplace.exceptions import DomainError, InvalidTransition
+from marketplace.exceptions import Conflict, DomainError, InvalidTransition
 from marketplace.models import User
 from marketplace.services import notify
 from usage_requests import notifications as kinds
@@ -51,6 +52,9 @@ class RedLineViolation(DomainError):
         self.reasons = reasons
         self.actor = actor
 
+    def api_body(self) -> dict[str, Any]:
+        return {"red_lines": list(self.reasons)}
+
 
 class RedLineViolations(DomainError):
     """Sending to several actors: the reasons, per actor, nothing sent."""
@@ -59,21 +63,27 @@ class RedLineViolations(DomainError):
         super().__init__(" ".join(refusal.message for refusal in refusals))
         self.refusals = refusals
 
+    def api_body(self) -> dict[str, Any]:
+        return {"red_lines": [reason for refusal in self.refusals for reason in refusal.reasons]}
 
-class DuplicateOpenRequest(DomainError):
-    """There is already an open request for this actor and project."""
+
+class DuplicateOpenRequest(Conflict):
+    """There is already an open request for this actor and project: 409,
+    naming the open one (``existing_request``) when the caller may see it."""
 
     def __init__(self, message: str, existing: UsageRequest | None):
         super().__init__(message)
         self.existing = existing
 
+    def api_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"detail": self.message}
+        if self.existing is not None:
+            body["existing_request"] = self.existing.pk
+        return body
+
 
 class InvalidTerms(DomainError):
     """Terms that no actor could accept (dates, fee, shots); ``field`` names the input."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class StaleTerms(InvalidTransition):

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from actors.services.privacy import _export_zip
-from usage_requests.exports import records_for_actor
+from usage_requests.selectors import records_for_actor
 from usage_requests.services import message_send
 from usage_requests.tests.factories import active_contract, open_actor, send_request
 

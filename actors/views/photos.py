@@ -1,0 +1,174 @@
+"""The actor's photos page and the guarded photo files (thumbnail, preview, original)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from actors.forms import PhotoUploadForm
+from actors.models import MAX_PHOTOS_PER_ACTOR, ActorProfile, AssetAccess, LikenessPhoto
+from actors.selectors import (
+    asset_access_rule,
+    photos_for_actor,
+)
+from actors.services import (
+    asset_access_record,
+    photo_delete,
+    photo_set_primary,
+    photo_upload,
+    photos_reorder,
+)
+from actors.views.access import actor_required
+from marketplace.api.authentication import user_from_token_header
+from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state, private_file_response
+
+
+def _photos_page(request: HttpRequest, actor: ActorProfile, form: PhotoUploadForm, *, status: int = 200):
+    photos = list(photos_for_actor(actor))
+    context = {
+        "actor": actor,
+        "photos": photos,
+        "form": form,
+        "max_photos": MAX_PHOTOS_PER_ACTOR,
+        "room": max(MAX_PHOTOS_PER_ACTOR - len(photos), 0),
+        "processing": any(photo.renditions == LikenessPhoto.Renditions.PENDING for photo in photos),
+    }
+    template = "actors/_photo_grid.html" if request.htmx and request.method == "GET" else "actors/photos.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@actor_required
+def photos(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+    if request.method == "GET":
+        return _photos_page(request, actor, PhotoUploadForm())
+    form = PhotoUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            stored = photo_upload(actor=actor, files=form.cleaned_data["photos"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("photos", message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d photo uploaded. Its thumbnail and preview appear in a moment.",
+                    "%(count)d photos uploaded. Thumbnails and previews appear in a moment.",
+                    len(stored),
+                )
+                % {"count": len(stored)},
+            )
+            return redirect("actors:photos")
+    return _photos_page(request, actor, form, status=400)
+
+
+@require_POST
+@actor_required
+def photo_primary(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+    photo = get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)
+    photo_set_primary(photo=photo)
+    messages.success(request, _("Primary photo changed."))
+    return redirect("actors:photos")
+
+
+@require_POST
+@actor_required
+def photo_remove(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+    photo = get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)
+    photo_delete(photo=photo)
+    messages.success(request, _("Photo deleted, with its thumbnail and preview."))
+    return redirect("actors:photos")
+
+
+@require_POST
+@actor_required
+def photo_move(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+    photo = get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)
+    order = list(photos_for_actor(actor).values_list("pk", flat=True))
+    index = order.index(photo.pk)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    target = index + step
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+        try:
+            photos_reorder(actor=actor, order=order)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+    return redirect("actors:photos")
+
+
+# --- Guarded files ----------------------------------------------------------
+
+ASSET_CACHE = {
+    AssetAccess.Kind.THUMBNAIL: "private, max-age=300",
+    AssetAccess.Kind.PREVIEW: "private, max-age=60",
+    AssetAccess.Kind.ORIGINAL: "private, no-store",
+}
+
+
+def _role(portal: dict, user, photo: LikenessPhoto) -> str:
+    if not user.is_authenticated:
+        return "anonymous"
+    if photo.actor.user_id == user.pk:
+        return "owner"
+    if portal["is_moderator"]:
+        return "moderator"
+    if portal["is_creator"]:
+        return "creator"
+    if portal["is_actor"]:
+        return "actor"
+    return "user"
+
+
+@require_safe
+def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Serve a thumbnail, watermarked preview or original to those who may
+    see it; everyone else gets the same 404 as for a photo that does not exist.
+    The signed-in session or an API token (``Authorization: Token``) says who
+    asks; an unknown or revoked token is simply no one.
+
+    Every preview and original request by someone other than the actor is
+    logged, granted or denied; thumbnails are logged only when denied.
+    """
+    if kind not in ASSET_CACHE:
+        raise Http404
+    if not request.user.is_authenticated:
+        # A creator's tool downloads licensed originals with its API token.
+        request.user = user_from_token_header(request) or request.user
+    photo = LikenessPhoto.objects.select_related("actor").filter(pk=pk, actor__deleted_at__isnull=True).first()
+    if photo is None:
+        raise Http404
+    portal = portal_state(request) if request.user.is_authenticated else {}
+    purpose = " ".join(request.GET.get("purpose", "").split())[:80]
+    allowed, logged_purpose = asset_access_rule(
+        user=request.user, photo=photo, kind=kind, portal=portal, purpose=purpose
+    )
+    role = _role(portal, request.user, photo)
+    file = {"thumbnail": photo.thumbnail, "preview": photo.preview, "original": photo.original}[kind]
+    if allowed and not file:
+        raise Http404  # renditions not made yet
+    if role != "owner" and (not allowed or kind != AssetAccess.Kind.THUMBNAIL):
+        asset_access_record(
+            photo=photo,
+            viewer=request.user,
+            viewer_role=role,
+            kind=kind,
+            granted=allowed,
+            purpose=logged_purpose,
+            client=ClientInfo.from_request(request),
+        )
+    if not allowed:
+        raise Http404
+    extension = file.name.rsplit(".", 1)[-1]
+    content_type = photo.content_type if kind == AssetAccess.Kind.ORIGINAL else "image/jpeg"
+    return private_file_response(
+        file,
+        content_type=content_type,
+        as_attachment=kind == AssetAccess.Kind.ORIGINAL,
+        filename=f"consentcast-{photo.actor.slug}-{photo.pk}-{kind}.{extension}",
+        cache_control=ASSET_CACHE[kind],
+    )

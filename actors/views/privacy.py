@@ -1,0 +1,120 @@
+"""The access log, the data export and account deletion."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.core.signing import BadSignature, SignatureExpired
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from actors.forms import DeleteAccountForm
+from actors.models import ActorProfile, DataExport
+from actors.selectors import (
+    access_log_for_actor,
+    access_log_viewers,
+    exports_for_actor,
+)
+from actors.services import (
+    account_delete,
+    data_export_downloaded,
+    data_export_request,
+)
+from actors.services.privacy import access_log_csv, export_download_path, export_signer
+from actors.views.access import actor_required
+from marketplace.http import ClientInfo, get_in_scope_or_404, private_file_response
+
+ACCESS_LOG_PER_PAGE = 50
+
+
+def _viewer_filter(request: HttpRequest) -> int | None:
+    """The ``viewer`` filter as a user id; anything else (text, a number no
+    id can be) is ignored."""
+    value = request.GET.get("viewer", "")
+    if not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
+
+
+@require_safe
+@actor_required
+def access_log(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+    viewer_id = _viewer_filter(request)
+    rows = access_log_for_actor(actor, viewer_id=viewer_id)
+    page = Paginator(rows, ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"actor": actor, "page": page, "viewers": access_log_viewers(actor), "viewer_id": viewer_id}
+    return render(request, "actors/access_log.html", context)
+
+
+@require_safe
+@actor_required
+def access_log_export(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+    rows = access_log_for_actor(actor, viewer_id=_viewer_filter(request))
+    response = StreamingHttpResponse(iter([access_log_csv(rows)]), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="consentcast-access-log-{stamp}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@actor_required
+def data(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+    exports = [
+        {"export": export, "link": export_download_path(export) if export.status == DataExport.Status.READY else ""}
+        for export in exports_for_actor(actor)[:5]
+    ]
+    context = {"actor": actor, "exports": exports, "delete_form": DeleteAccountForm(user=request.user)}
+    return render(request, "actors/data.html", context)
+
+
+@require_POST
+@actor_required
+def data_export(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+    data_export_request(actor=actor)
+    messages.success(request, _("Your export is being prepared. You will be notified when it is ready."))
+    return redirect("actors:data")
+
+
+@never_cache
+@require_safe
+@actor_required
+def data_export_download(request: HttpRequest, token: str, actor: ActorProfile) -> HttpResponse:
+    try:
+        export_id = int(export_signer().unsign(token, max_age=settings.DATA_EXPORT_LINK_SECONDS))
+    except SignatureExpired:
+        messages.error(request, _("This download link has expired. Request a new export."))
+        return redirect("actors:data")
+    except (BadSignature, ValueError):
+        raise Http404 from None
+    export = get_in_scope_or_404(request, exports_for_actor(actor), pk=export_id)
+    if export.status != DataExport.Status.READY or not export.archive or export.expires_at < timezone.now():
+        messages.error(request, _("This export is no longer available. Request a new one."))
+        return redirect("actors:data")
+    response = private_file_response(
+        export.archive,
+        content_type="application/zip",
+        as_attachment=True,
+        filename=f"consentcast-data-{actor.slug}.zip",
+    )
+    data_export_downloaded(export=export, user=request.user, client=ClientInfo.from_request(request))
+    return response
+
+
+@require_POST
+@actor_required
+def account_remove(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        exports = [{"export": export, "link": ""} for export in exports_for_actor(actor)[:5]]
+        context = {"actor": actor, "exports": exports, "delete_form": form}
+        return render(request, "actors/data.html", context, status=400)
+    account_delete(user=request.user, client=ClientInfo.from_request(request))
+    from django.contrib.auth import logout
+
+    logout(request)
+    messages.success(request, _("Your account is deleted. Your photos are gone from our storage."))
+    return redirect("home")

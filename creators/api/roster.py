@@ -1,0 +1,248 @@
+"""``GET /api/v1/actors/`` and ``GET /api/v1/actors/<slug>/``: the roster
+for creators' tools.
+
+The same rule and the same search as ``/roster/``: creators with a verified
+email address only; the filters are the roster form's (``RosterFilterForm``),
+the search and its cursor pagination are ``creators.selectors.roster.roster_search``,
+and only listed actors (``actors.selectors.listed_actors``) are ever seen.
+"""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from actors.models import ActorProfile, Gender, SpokenLanguage
+from actors.selectors import listed_actors, viewable_photos, with_primary_thumbnail
+from creators.forms import RosterFilterForm
+from creators.selectors import roster_refusal
+from creators.selectors.roster import MAX_PAGE_SIZE, SORTS, roster_search
+from marketplace.api.pagination import BAD_CURSOR, DEFAULT_PAGE_SIZE, page_size_from
+from marketplace.categories import ContentCategory
+from marketplace.http import get_in_scope_or_404, portal_state
+from marketplace.money import Currency
+from marketplace.places import Country
+
+
+class CanBrowseRoster(BasePermission):
+    """Creators with a verified email address, as on ``/roster/``."""
+
+    # The roster page's own explanations (roster_denied.html): the same rule
+    # in the same words, already translated.
+    reasons = {
+        "not_creator": _(
+            "The roster shows actors who chose to be found by creators of AI content. To browse it, "
+            "add the creator role to your account."
+        ),
+        "email_unverified": _(
+            "Actors trust that everyone who sees their profile can be reached. Confirm your email address, "
+            "then come back."
+        ),
+    }
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        reason = roster_refusal(request.user, is_creator=portal_state(request)["is_creator"])
+        if reason:
+            self.message = self.reasons[reason]
+        return reason is None
+
+
+def _photo_url(request: Request, photo_id: int | None, kind: str) -> str | None:
+    if photo_id is None:
+        return None
+    return request.build_absolute_uri(reverse("actors:photo", args=[photo_id, kind]))
+
+
+class ActorSummarySerializer(serializers.ModelSerializer):
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=SpokenLanguage.choices))
+    skills = serializers.ListField(child=serializers.CharField(), source="skill_list")
+    verified = serializers.BooleanField(source="is_verified")
+    url = serializers.SerializerMethodField()
+    profile_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActorProfile
+        fields = [
+            "slug",
+            "stage_name",
+            "headline",
+            "languages",
+            "gender",
+            "playing_age_min",
+            "playing_age_max",
+            "city",
+            "country",
+            "skills",
+            "min_fee",
+            "fee_currency",
+            "max_term_months",
+            "verified",
+            "url",
+            "profile_url",
+            "thumbnail_url",
+        ]
+
+    def get_url(self, actor: ActorProfile) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:v1:actor-detail", args=[actor.slug]))
+
+    def get_profile_url(self, actor: ActorProfile) -> str:
+        return self.context["request"].build_absolute_uri(reverse("roster_actor", args=[actor.slug]))
+
+    def get_thumbnail_url(self, actor: ActorProfile) -> str | None:
+        """The thumbnail, for the signed-in browser session (a 404 otherwise)."""
+        return _photo_url(self.context["request"], getattr(actor, "primary_photo_id", None), "thumbnail")
+
+
+class RedLinesSerializer(serializers.Serializer):
+    excluded_categories = serializers.ListField(child=serializers.ChoiceField(choices=ContentCategory.choices))
+    blocked_keywords = serializers.ListField(child=serializers.CharField())
+    accepted_territories = serializers.ListField(child=serializers.CharField())
+    ai_training_allowed = serializers.BooleanField()
+
+
+class PhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    thumbnail_url = serializers.SerializerMethodField()
+    preview_url = serializers.SerializerMethodField()
+
+    def get_thumbnail_url(self, photo) -> str | None:
+        return _photo_url(self.context["request"], photo.pk, "thumbnail")
+
+    def get_preview_url(self, photo) -> str | None:
+        """The watermarked preview; every fetch is in the actor's access log."""
+        return _photo_url(self.context["request"], photo.pk, "preview")
+
+
+class ActorDetailSerializer(ActorSummarySerializer):
+    red_lines = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+
+    class Meta(ActorSummarySerializer.Meta):
+        fields = [*ActorSummarySerializer.Meta.fields, "bio", "union_membership", "red_lines", "photos"]
+
+    @extend_schema_field(RedLinesSerializer(allow_null=True))
+    def get_red_lines(self, actor: ActorProfile) -> dict | None:
+        red_lines = getattr(actor, "red_lines", None)
+        return None if red_lines is None else RedLinesSerializer(red_lines).data
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, actor: ActorProfile) -> list:
+        return PhotoSerializer(viewable_photos(actor), many=True, context=self.context).data
+
+
+class ActorPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ActorSummarySerializer(many=True)
+
+
+_FILTERS = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Search: stage name, headline, skills, biography, city."),
+    OpenApiParameter("language", OpenApiTypes.STR, enum=SpokenLanguage.values),
+    OpenApiParameter("gender", OpenApiTypes.STR, enum=Gender.values),
+    OpenApiParameter("age", OpenApiTypes.INT, description="A playing age the actor covers (0-100)."),
+    OpenApiParameter("age_min", OpenApiTypes.INT, description="Playing-age range, lower end (0-100)."),
+    OpenApiParameter("age_max", OpenApiTypes.INT, description="Playing-age range, upper end (0-100)."),
+    OpenApiParameter("country", OpenApiTypes.STR, enum=Country.values),
+    OpenApiParameter("city", OpenApiTypes.STR),
+    OpenApiParameter("skill", OpenApiTypes.STR),
+    OpenApiParameter(
+        "category", OpenApiTypes.STR, enum=ContentCategory.values, description="Hide actors who exclude it."
+    ),
+    OpenApiParameter("fee_max", OpenApiTypes.DECIMAL, description="Highest minimum fee, in `currency`."),
+    OpenApiParameter("currency", OpenApiTypes.STR, enum=Currency.values),
+    OpenApiParameter("ai_training", OpenApiTypes.BOOL, description="Only actors who may be asked for AI training."),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous` of the last page."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description=f"1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."),
+]
+
+
+def _filter_form(request: Request) -> RosterFilterForm:
+    data = request.query_params.copy()
+    age = data.get("age", "").strip()
+    if age:
+        # One age: the actor's playing range must include it.
+        data["age_min"] = data["age_max"] = age
+    return RosterFilterForm(data)
+
+
+def _filter_errors(request: Request, form: RosterFilterForm) -> dict:
+    """The form's errors, under the parameters the caller sent: a bad
+    ``age`` is named ``age``, not the range it stands for."""
+    errors = {field: list(messages) for field, messages in form.errors.items()}
+    if request.query_params.get("age", "").strip():
+        ranged = [errors.pop(name) for name in ("age_min", "age_max") if name in errors]
+        if ranged:
+            errors["age"] = ranged[0]
+    return errors
+
+
+def _with_cursor(request: Request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = request.query_params.copy()
+    query["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+class ActorList(APIView):
+    permission_classes = [CanBrowseRoster]
+
+    @extend_schema(
+        operation_id="actors_list",
+        summary="Search the roster",
+        parameters=_FILTERS,
+        responses=ActorPageSerializer,
+        tags=["roster"],
+    )
+    def get(self, request: Request) -> Response:
+        form = _filter_form(request)
+        if not form.is_valid():
+            raise ValidationError(_filter_errors(request, form))
+        page = roster_search(
+            params=form.params(),
+            cursor=request.query_params.get("cursor") or None,
+            page_size=page_size_from(request, maximum=MAX_PAGE_SIZE),
+        )
+        if page.cursor_rejected:
+            raise ValidationError({"cursor": [str(BAD_CURSOR)]})
+        results = ActorSummarySerializer(page.actors, many=True, context={"request": request}).data
+        return Response(
+            {
+                "next": _with_cursor(request, page.next_cursor),
+                "previous": _with_cursor(request, page.previous_cursor),
+                "results": results,
+            }
+        )
+
+
+class ActorDetail(APIView):
+    permission_classes = [CanBrowseRoster]
+
+    @extend_schema(
+        operation_id="actors_retrieve",
+        summary="One actor on the roster",
+        responses=ActorDetailSerializer,
+        tags=["roster"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        # The thumbnail comes as on the list (``primary_photo_id``).
+        actors = with_primary_thumbnail(listed_actors().select_related("red_lines"))
+        actor = get_in_scope_or_404(request, actors, slug=slug)
+        return Response(ActorDetailSerializer(actor, context={"request": request}).data)
+
+
+urlpatterns = [
+    path("actors/", ActorList.as_view(), name="actor-list"),
+    path("actors/<slug:slug>/", ActorDetail.as_view(), name="actor-detail"),
+]

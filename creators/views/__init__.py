@@ -1,0 +1,1 @@
+"""The creator side's pages, by subject: profile, projects (shots, shortlists), roster."""

@@ -1,0 +1,118 @@
+"""The talent roster (/roster/) and an actor's page on it (/roster/<slug>/).
+
+Signed-in creators with a verified email only. The search itself lives in
+``creators.selectors.roster``; these views validate the GET parameters, call it once and
+render. htmx requests for the results get only the results partial.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from actors.models import RedLines
+from actors.selectors import listed_actors, viewable_photos
+from creators.forms import RESULTS_TARGET, RosterFilterForm
+from creators.models import Project
+from creators.selectors import OPEN_PROJECT_STATUSES, projects_for_user, projects_with_shortlist_flag, roster_refusal
+from creators.selectors.roster import (
+    roster_search,
+    shortlisted_actor_ids,
+)
+from marketplace.http import get_in_scope_or_404, portal_state
+
+
+def creator_roster_access(view):
+    """Signed-in creators with a verified email address.
+
+    Anonymous visitors go to sign in; anyone else is told why they cannot
+    browse (403, audited by the middleware).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        reason = roster_refusal(request.user, is_creator=portal_state(request)["is_creator"])
+        if reason:
+            return render(request, "creators/roster_denied.html", {"reason": reason}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _open_projects(request: HttpRequest) -> list[Project]:
+    return list(projects_for_user(request.user).filter(status__in=OPEN_PROJECT_STATUSES).order_by("title", "id"))
+
+
+def _chosen(projects: list[Project], raw: str | None) -> Project | None:
+    """The project named by ``raw``, if it is one of ``projects``; otherwise
+    none (a link shared by another creator simply shows no shortlist)."""
+    return next((project for project in projects if str(project.pk) == (raw or "").strip()), None)
+
+
+def _query(request: HttpRequest, **changes) -> str:
+    """The current query string without empty values, with ``changes``."""
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        kept = [value for value in values if value != ""]
+        if kept and key not in changes:
+            query.setlist(key, kept)
+    for key, value in changes.items():
+        if value:
+            query[key] = value
+    return query.urlencode()
+
+
+@require_safe
+@creator_roster_access
+def roster(request: HttpRequest) -> HttpResponse:
+    form = RosterFilterForm(request.GET)
+    projects = _open_projects(request)
+    project = _chosen(projects, request.GET.get("project"))
+    page = None
+    context = {"form": form, "projects": projects, "project": project, "results_target": RESULTS_TARGET}
+    if form.is_valid():
+        page = roster_search(params=form.params(), cursor=request.GET.get("cursor") or None)
+        if project is not None:
+            on_shortlist = shortlisted_actor_ids(project=project, actor_ids=[actor.pk for actor in page.actors])
+            for actor in page.actors:
+                actor.shortlisted = actor.pk in on_shortlist
+        path = request.path
+        if page.next_cursor:
+            context["next_url"] = f"{path}?{_query(request, cursor=page.next_cursor)}"
+        if page.previous_cursor:
+            context["previous_url"] = f"{path}?{_query(request, cursor=page.previous_cursor)}"
+    context["page"] = page
+    context["project_query"] = urlencode({"project": project.pk}) if project else ""
+
+    partial = request.htmx and not request.htmx.history_restore_request
+    if partial:
+        # htmx does not swap 4xx answers; the partial shows the errors instead.
+        response = render(request, "creators/_roster_results.html", context)
+    else:
+        response = render(request, "creators/roster.html", context, status=200 if form.is_valid() else 400)
+    # The same URL answers with a partial or a page: caches must tell them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_safe
+@creator_roster_access
+def roster_actor(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = get_in_scope_or_404(request, listed_actors(), slug=slug)
+    red_lines = RedLines.objects.filter(actor=actor).first()
+    photos = viewable_photos(actor)
+    projects = list(projects_with_shortlist_flag(request.user, actor))
+    context = {
+        "actor": actor,
+        "red_lines": red_lines,
+        "photos": photos,
+        "projects": projects,
+        "chosen_project": _chosen(projects, request.GET.get("project")),
+    }
+    return render(request, "creators/actor_page.html", context)

@@ -1,0 +1,1 @@
+"""Pages of the platform core, by subject: notifications, API tokens, health."""

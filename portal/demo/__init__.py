@@ -1,0 +1,2 @@
+"""Demo data for ``seed_demo``: portraits and profiles (``actors``), projects,
+requests and contracts (``requests``), moderation work (``moderation``)."""

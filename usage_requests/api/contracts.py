@@ -1,0 +1,323 @@
+"""``/api/v1/contracts/`` and the public ``/api/v1/licenses/<code>/``.
+
+Contracts are read through ``contracts_for_user`` (another's contract is a
+404) and shown from their immutable snapshot, as the contract page shows
+them; signing calls ``contract_sign``. The licence check answers what
+``/verify/<code>/`` shows, to anyone, limited per address together with
+that page.
+"""
+
+import django_filters
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.api.fields import PlainTextField
+from marketplace.api.permissions import IsActorOrCreator
+from marketplace.api.throttling import LicenceCheckThrottle
+from marketplace.http import ClientInfo, get_in_scope_or_404
+from usage_requests.api.requests import EventSerializer
+from usage_requests.models import Contract, ContractStatus, Party
+from usage_requests.selectors import (
+    contract_by_licence_code,
+    contract_detail_for_user,
+    contract_list_for_user,
+    licensed_photos,
+)
+from usage_requests.services import contract_sign, normalise_licence_code
+from usage_requests.views.contracts import verdict_of
+
+
+class VerdictSerializer(serializers.Serializer):
+    valid = serializers.BooleanField(help_text="True only while the licence is in force today.")
+    heading = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class SnapshotShotSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    description = serializers.CharField()
+
+
+def _snapshot_part(contract: Contract, key: str) -> dict:
+    value = contract.snapshot.get(key, {})
+    return value if isinstance(value, dict) else {}
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display")
+    my_party = serializers.SerializerMethodField()
+    actor_stage_name = serializers.SerializerMethodField()
+    creator_display_name = serializers.SerializerMethodField()
+    project_title = serializers.SerializerMethodField()
+    territory = serializers.SerializerMethodField()
+    ai_training = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    licence_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "request",
+            "licence_code",
+            "status",
+            "status_display",
+            "my_party",
+            "actor_stage_name",
+            "creator_display_name",
+            "project_title",
+            "term_start",
+            "term_end",
+            "territory",
+            "ai_training",
+            "terms_hash",
+            "created_at",
+            "sign_deadline",
+            "activated_at",
+            "ended_at",
+            "url",
+            "page_url",
+            "licence_url",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Party.choices, allow_null=True))
+    def get_my_party(self, contract: Contract) -> str | None:
+        return contract.party_of(self.context["request"].user)
+
+    def get_actor_stage_name(self, contract: Contract) -> str:
+        return str(_snapshot_part(contract, "actor").get("stage_name", ""))
+
+    def get_creator_display_name(self, contract: Contract) -> str:
+        return str(_snapshot_part(contract, "creator").get("display_name", ""))
+
+    def get_project_title(self, contract: Contract) -> str:
+        return str(_snapshot_part(contract, "project").get("title", ""))
+
+    def get_territory(self, contract: Contract) -> str:
+        return str(_snapshot_part(contract, "terms").get("territory", ""))
+
+    def get_ai_training(self, contract: Contract) -> bool:
+        return bool(_snapshot_part(contract, "terms").get("ai_training"))
+
+    def get_url(self, contract: Contract) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:v1:contract-detail", args=[contract.pk]))
+
+    def get_page_url(self, contract: Contract) -> str:
+        return self.context["request"].build_absolute_uri(reverse("usage_requests:contract_detail", args=[contract.pk]))
+
+    def get_licence_url(self, contract: Contract) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:v1:licence-detail", args=[contract.licence_code])
+        )
+
+
+class SignatureSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=Party.choices)
+    signed_at = serializers.DateTimeField()
+
+
+class AssetSerializer(serializers.Serializer):
+    photo_id = serializers.IntegerField()
+    original_url = serializers.URLField()
+
+
+class ContractDetailSerializer(ContractSerializer):
+    snapshot = serializers.JSONField(help_text="The accepted terms and approved shots; its SHA-256 is terms_hash.")
+    signatures = SignatureSerializer(many=True, source="signatures.all")
+    events = EventSerializer(many=True, source="events.all")
+    verdict = serializers.SerializerMethodField()
+    assets = serializers.SerializerMethodField()
+
+    class Meta(ContractSerializer.Meta):
+        fields = [*ContractSerializer.Meta.fields, "snapshot", "signatures", "events", "verdict", "assets"]
+
+    @extend_schema_field(AssetSerializer(many=True))
+    def get_assets(self, contract: Contract) -> list:
+        """For the creator, while the licence is in force: the originals of
+        the actor's photos (each download is in the actor's access log; the
+        token works for them). Empty otherwise, as on the contract page."""
+        request = self.context["request"]
+        if contract.party_of(request.user) != Party.CREATOR:
+            return []
+        return [
+            {
+                "photo_id": photo.pk,
+                "original_url": request.build_absolute_uri(reverse("actors:photo", args=[photo.pk, "original"])),
+            }
+            for photo in licensed_photos(contract)
+        ]
+
+    @extend_schema_field(VerdictSerializer)
+    def get_verdict(self, contract: Contract) -> dict:
+        return public_verdict(contract)
+
+
+class SignInput(serializers.Serializer):
+    typed_name = PlainTextField(max_length=120, help_text="Your legal name exactly as on your profile.")
+    consent = serializers.BooleanField(help_text="You have read the contract and agree to it.")
+
+
+class ContractFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ContractStatus.choices)
+
+    class Meta:
+        model = Contract
+        fields = ["status"]
+
+
+def _contract(request: Request, pk: int) -> Contract:
+    return get_in_scope_or_404(request, contract_detail_for_user(request.user), pk=pk)
+
+
+class ContractList(generics.ListAPIView):
+    permission_classes = [IsActorOrCreator]
+    serializer_class = ContractSerializer
+    filterset_class = ContractFilter
+
+    def get_queryset(self):
+        return contract_list_for_user(self.request.user)
+
+    @extend_schema(summary="Your contracts, newest first", tags=["contracts"])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class ContractDetail(APIView):
+    permission_classes = [IsActorOrCreator]
+
+    @extend_schema(
+        summary="One contract: snapshot, signatures, timeline, and whether it is in force",
+        responses=ContractDetailSerializer,
+        tags=["contracts"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ContractDetailSerializer(_contract(request, pk), context={"request": request}).data)
+
+
+class ContractSign(APIView):
+    permission_classes = [IsActorOrCreator]
+
+    @extend_schema(
+        summary="Sign as your party (typed legal name and consent)",
+        request=SignInput,
+        responses=ContractDetailSerializer,
+        tags=["contracts"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        contract = _contract(request, pk)
+        values = SignInput(data=request.data)
+        values.is_valid(raise_exception=True)
+        contract_sign(
+            contract=contract,
+            user=request.user,
+            typed_name=values.validated_data["typed_name"],
+            consent=values.validated_data["consent"],
+            client=ClientInfo.from_request(request),
+        )
+        return Response(ContractDetailSerializer(_contract(request, pk), context={"request": request}).data)
+
+
+# --- Public licence check ---------------------------------------------------------
+
+
+class LicenceSerializer(serializers.Serializer):
+    licence_code = serializers.CharField()
+    exists = serializers.BooleanField()
+    active = serializers.BooleanField(help_text="In force today: signed by both, not suspended, within its term.")
+    status = serializers.ChoiceField(choices=ContractStatus.choices)
+    status_display = serializers.CharField()
+    verdict = VerdictSerializer()
+    actor = serializers.CharField(help_text="The actor's stage name.")
+    creator = serializers.CharField(help_text="The creator's display name.")
+    studio = serializers.CharField()
+    project = serializers.CharField(help_text="The project's title.")
+    approved_shot_count = serializers.IntegerField()
+    approved_shots = SnapshotShotSerializer(many=True)
+    term_start = serializers.DateField()
+    term_end = serializers.DateField()
+    territory = serializers.CharField()
+    ai_training = serializers.BooleanField(help_text="Whether training or fine-tuning a model is permitted.")
+    terms_hash = serializers.CharField(help_text="SHA-256 of the contract's canonical terms.")
+    checked_at = serializers.DateTimeField()
+
+
+def public_verdict(contract: Contract) -> dict:
+    """``verdict_of`` without its page styling: in force or not, and why."""
+    verdict = verdict_of(contract)
+    return {"valid": verdict["valid"], "heading": str(verdict["heading"]), "detail": str(verdict["detail"])}
+
+
+def licence_answer(contract: Contract) -> dict:
+    """What the public may know of a licence: what ``/verify/<code>/`` shows,
+    and the approved shots' descriptions, so a tool can check that the shot
+    it is about to generate is one of them. Never the fee or legal names."""
+    verdict = public_verdict(contract)
+    snapshot = contract.snapshot
+    shots = [
+        {"number": shot.get("number"), "description": shot.get("description", "")}
+        for shot in snapshot.get("shots", [])
+        if isinstance(shot, dict)
+    ]
+    terms = _snapshot_part(contract, "terms")
+    return {
+        "licence_code": contract.licence_code,
+        "exists": True,
+        "active": verdict["valid"],
+        "status": contract.status,
+        "status_display": contract.get_status_display(),
+        "verdict": verdict,
+        "actor": _snapshot_part(contract, "actor").get("stage_name", ""),
+        "creator": _snapshot_part(contract, "creator").get("display_name", ""),
+        "studio": _snapshot_part(contract, "creator").get("studio", ""),
+        "project": _snapshot_part(contract, "project").get("title", ""),
+        "approved_shot_count": len(shots),
+        "approved_shots": shots,
+        "term_start": contract.term_start,
+        "term_end": contract.term_end,
+        "territory": terms.get("territory", ""),
+        "ai_training": bool(terms.get("ai_training")),
+        "terms_hash": contract.terms_hash,
+        "checked_at": timezone.now(),
+    }
+
+
+class LicenceDetail(APIView):
+    # Public: no authentication at all, so a stale token header cannot turn
+    # a licence check into a 401.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LicenceCheckThrottle]
+
+    @extend_schema(
+        summary="Check a licence (public, no authentication, limited per address)",
+        description="Case, spaces and dashes in the code do not matter. 404 when no licence has the code.",
+        responses=LicenceSerializer,
+        auth=[],
+        tags=["licences"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        canonical = normalise_licence_code(code)
+        contract = contract_by_licence_code(canonical) if canonical else None
+        if contract is None:
+            raise NotFound(_("No licence has this code. Check it character by character."))
+        response = Response(LicenceSerializer(licence_answer(contract)).data)
+        response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+urlpatterns = [
+    path("contracts/", ContractList.as_view(), name="contract-list"),
+    path("contracts/<int:pk>/", ContractDetail.as_view(), name="contract-detail"),
+    path("contracts/<int:pk>/sign", ContractSign.as_view(), name="contract-sign"),
+    path("licenses/<str:code>/", LicenceDetail.as_view(), name="licence-detail"),
+]
