@@ -37,11 +37,17 @@ test: $(VENV)/.installed-dev | var
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-## lint: ruff and a check that every model change has its migration
+## lint: ruff, a check that every model change has its migration, and mypy (django-stubs)
 lint: $(VENV)/.installed-dev | var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy .
+
+## layering: the import graph between the apps, and any import that points up a floor
+.PHONY: layering
+layering: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.layering --sizes
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.roles import profile_roles
+
 
 class ActorsConfig(AppConfig):
     name = "actors"
@@ -11,6 +13,5 @@ class ActorsConfig(AppConfig):
         # registry is ready, so these imports cannot move to the top.
         from actors import notifications  # noqa: F401 - registers the notification kinds
         from actors.models import ActorProfile
-        from marketplace.roles import profile_roles
 
         profile_roles.register("actor", lambda: ActorProfile.objects.all())

@@ -9,20 +9,20 @@ from celery import shared_task
 
 @shared_task(name="actors.make_photo_renditions", autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
 def make_photo_renditions(photo_id: int) -> None:
-    from actors.services import photo_renditions_make
+    from actors.services import photo_renditions_make  # at call time: the services import this module
 
     photo_renditions_make(photo_id=photo_id)
 
 
 @shared_task(name="actors.build_data_export")
 def build_data_export(export_id: int) -> None:
-    from actors.services import data_export_build
+    from actors.services import data_export_build  # at call time: the services import this module
 
     data_export_build(export_id=export_id)
 
 
 @shared_task(name="actors.purge_expired_data_exports")
 def purge_expired_data_exports() -> int:
-    from actors.services import data_exports_purge_expired
+    from actors.services import data_exports_purge_expired  # at call time: the services import this module
 
     return data_exports_purge_expired()

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.roles import profile_roles
+
 
 class CreatorsConfig(AppConfig):
     name = "creators"
@@ -10,6 +12,5 @@ class CreatorsConfig(AppConfig):
         # Models load only once the app registry is ready, so this import
         # cannot move to the top.
         from creators.models import CreatorProfile
-        from marketplace.roles import profile_roles
 
         profile_roles.register("creator", lambda: CreatorProfile.objects.all())

@@ -2,15 +2,36 @@
 
 import ipaddress
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from marketplace.audit import audit
-from marketplace.models import AuditEvent
+from marketplace.models import AuditEvent, User
 from marketplace.selectors import portal_state_for_user
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+M = TypeVar("M", bound=Model)
+
+
+class PortalRequest(HttpRequest):
+    """What the portal's middleware puts on every request, for the type
+    checker: our ``User`` (or anonymous) and django-htmx's ``htmx``."""
+
+    user: User | AnonymousUser  # type: ignore[assignment]
+    htmx: "HtmxDetails"
+
+
+class AuthenticatedRequest(PortalRequest):
+    """A request behind ``login_required``: ``user`` is signed in."""
+
+    user: User  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -70,7 +91,7 @@ def portal_state(request: HttpRequest) -> dict:
     return cached[1]
 
 
-def get_in_scope_or_404(request: HttpRequest, scoped: QuerySet, **lookup) -> Model:
+def get_in_scope_or_404(request: HttpRequest, scoped: QuerySet[M], **lookup: Any) -> M:
     """Fetch one object from a user-scoped queryset, or raise Http404.
 
     When the object exists but lies outside the caller's scope, the attempt is

@@ -9,6 +9,7 @@ from celery import shared_task
 
 @shared_task(name="moderation.purge_verification_images")
 def purge_verification_images() -> int:
+    # At call time: the services import modules that queue this app's tasks.
     from moderation.services.verification import verification_images_purge_due
 
     return verification_images_purge_due()

@@ -5,7 +5,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from actors.models import ActorProfile
+from actors.models import ActorProfile, LikenessPhoto, RedLines
 from marketplace.models import User
 from usage_requests.models import (
     OPEN_REQUEST_STATUSES,
@@ -164,8 +164,6 @@ def contract_detail_for_user(user: User) -> QuerySet[Contract]:
 def licensed_photos(contract: Contract):
     """The actor's photos a creator may download under ``contract``: none
     unless it is in force; never photos a moderator flagged or rejected."""
-    from actors.models import LikenessPhoto
-
     if not contract.in_force(timezone.localdate()):
         return LikenessPhoto.objects.none()
     return LikenessPhoto.objects.filter(
@@ -187,8 +185,6 @@ def contract_id_for_request(request: UsageRequest) -> int | None:
 
 def red_lines_by_actor(actors: list[ActorProfile]) -> dict:
     """``{actor_id: RedLines}`` for the summaries beside the composer, in one query."""
-    from actors.models import RedLines
-
     return {row.actor_id: row for row in RedLines.objects.filter(actor__in=actors)}
 
 

@@ -3,20 +3,17 @@ and the moderators talk on its thread, a moderator decides; outsiders see
 nothing, parties never see internal notes, and two moderators deciding at
 once leave one decision."""
 
-import threading
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.test import Client
 
 from actors.tests.factories import image_upload, photo_for, upload_of
 from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.models import AuditEvent, Notification
 from moderation import notifications as kinds
-from moderation.dispute_selectors import dispute_thread, disputes_for_user
 from moderation.models import (
     Claim,
     Dispute,
@@ -26,6 +23,7 @@ from moderation.models import (
     DisputeStatus,
     Sanction,
 )
+from moderation.selectors import dispute_thread, disputes_for_user
 from moderation.services.claims import item_claim
 from moderation.services.disputes import (
     DuplicateOpenDispute,
@@ -36,6 +34,7 @@ from moderation.services.disputes import (
     dispute_take_into_review,
 )
 from moderation.tests.conftest import mark_recently_authenticated
+from tests.race import race
 from usage_requests.models import Contract, ContractStatus, RequestStatus, UsageRequest
 from usage_requests.tests.factories import active_contract, open_actor, send_request
 
@@ -560,28 +559,6 @@ def test_the_queue_lists_open_disputes_in_constant_queries(
 
 
 # --- Racing moderators -----------------------------------------------------------
-
-
-def race(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except Exception as exc:  # noqa: BLE001 - each outcome is asserted by the test
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert all(not thread.is_alive() for thread in threads)
-    return outcomes
 
 
 @pytest.mark.postgres

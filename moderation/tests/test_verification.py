@@ -3,7 +3,6 @@ moderators' queue, the private images (audited per view), the decision, and
 the deletion of the images once the retention period has passed."""
 
 import re
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from moderation.services.verification import (
     verification_submit,
 )
 from moderation.tasks import purge_verification_images
+from tests.race import race
 
 pytestmark = pytest.mark.django_db
 
@@ -596,30 +596,6 @@ def test_purge_task_has_a_stable_name_and_a_schedule(submitted, other_moderator)
 # --- Races (PostgreSQL, real threads) ------------------------------------------------
 
 ITERATIONS = 3
-
-
-def race(*calls):
-    """Run each call in its own thread, released together by a barrier;
-    returns ``[("ok", result) | ("error", exception), ...]`` in call order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except Exception as exc:  # noqa: BLE001 - each outcome is asserted by the test
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert all(not thread.is_alive() for thread in threads)
-    return outcomes
 
 
 @pytest.mark.parametrize("_", range(ITERATIONS))

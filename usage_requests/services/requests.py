@@ -39,6 +39,7 @@ from usage_requests.models import (
     ShotDecision,
     UsageRequest,
 )
+from usage_requests.services.contracts import contract_create
 from usage_requests.services.red_lines import red_line_violations, term_months
 
 MAX_TERM_MONTHS = 120
@@ -397,8 +398,6 @@ def usage_request_accept(*, request: UsageRequest, user: User, terms_version: in
     only. Raises ``PermissionDenied`` (not the actor), ``StaleTerms``,
     ``RequestExpired`` (even before the sweep ran), ``InvalidTransition``,
     ``IncompleteDecisions``."""
-    from usage_requests.services.contracts import contract_create
-
     now = timezone.now()
     with transaction.atomic():
         request = _locked(request)

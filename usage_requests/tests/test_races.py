@@ -2,15 +2,14 @@
 real threads with their own connections. Each race is run several times;
 whichever side wins, the outcome is one consistent state."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from marketplace.exceptions import InvalidTransition
 from marketplace.models import Notification
+from tests.race import race
 from usage_requests.models import Contract, RequestEvent, RequestStatus, UsageRequest
 from usage_requests.services import (
     DuplicateOpenRequest,
@@ -31,30 +30,6 @@ from usage_requests.tests.factories import (
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ITERATIONS = 5
-
-
-def race(*calls):
-    """Run each call in its own thread, released together by a barrier.
-    Returns ``[("ok", result) | ("error", exception), ...]`` in call order."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except Exception as exc:  # noqa: BLE001 - each outcome is asserted by the test
-            outcomes[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert all(not thread.is_alive() for thread in threads)
-    return outcomes
 
 
 @pytest.fixture
