@@ -1,6 +1,7 @@
 """Forms of the actor side. Every message reads in the active language."""
 
 import re
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -90,8 +91,9 @@ class ActorProfileForm(forms.ModelForm):
     def clean_skills(self) -> str:
         return ", ".join(split_tags(self.cleaned_data["skills"], max_items=MAX_SKILLS))
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         low, high = cleaned.get("playing_age_min"), cleaned.get("playing_age_max")
         if low is not None and high is not None and low > high:
             self.add_error("playing_age_max", _("The upper age must not be below the lower age."))

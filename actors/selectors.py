@@ -1,5 +1,6 @@
 """Reads of the actor side, scoped to who asks."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -92,7 +93,9 @@ def exports_for_actor(actor: ActorProfile) -> QuerySet[DataExport]:
     return DataExport.objects.filter(actor=actor)
 
 
-def asset_access_rule(*, user, photo: LikenessPhoto, kind: str, portal: dict, purpose: str = "") -> tuple[bool, str]:
+def asset_access_rule(
+    *, user: User | AnonymousUser, photo: LikenessPhoto, kind: str, portal: dict, purpose: str = ""
+) -> tuple[bool, str]:
     """Whether ``user`` may fetch ``kind`` of ``photo``, and the purpose to log
     (the moderator's stated purpose, or the licence code of the contract).
 

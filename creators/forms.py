@@ -1,5 +1,7 @@
 """Forms of the creator side. They validate; services write."""
 
+from typing import Any, cast
+
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.functional import cached_property
@@ -96,8 +98,9 @@ class ProjectForm(forms.ModelForm):
     def clean_ai_tools(self) -> str:
         return clean_plain_text(self.cleaned_data["ai_tools"])
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date cannot be before the start date."))
@@ -191,11 +194,15 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = _any(_("Any language")) + list(SpokenLanguage.choices)
-        self.fields["gender"].choices = _any(_("Any gender")) + list(Gender.choices)
-        self.fields["country"].choices = _any(_("Any country")) + list(Country.choices)
-        self.fields["category"].choices = _any(_("Any category")) + list(ContentCategory.choices)
+        self._choice_field("language").choices = _any(_("Any language")) + list(SpokenLanguage.choices)
+        self._choice_field("gender").choices = _any(_("Any gender")) + list(Gender.choices)
+        self._choice_field("country").choices = _any(_("Any country")) + list(Country.choices)
+        self._choice_field("category").choices = _any(_("Any category")) + list(ContentCategory.choices)
         self.fields["q"].widget.input_type = "search"
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        # self.fields is typed as plain Fields; these are declared ChoiceFields.
+        return cast(forms.ChoiceField, self.fields[name])
 
     @cached_property
     def options(self) -> dict[str, str]:
@@ -204,19 +211,20 @@ class RosterFilterForm(forms.Form):
         Written here, not by widget templates: those cost more than the rest
         of the roster page together. The escaped labels are kept per language.
         """
-        built = {}
+        built: dict[str, str] = {}
         for name in CHOICE_FIELDS:
             current = str(self[name].value() or "")
             built[name] = mark_safe(  # noqa: S308 - values and labels escaped in _choice_tags
                 "".join(
                     f'<option value="{value}"{" selected" if raw == current else ""}>{label}</option>'
-                    for raw, value, label in _choice_tags(name, self.fields[name].choices)
+                    for raw, value, label in _choice_tags(name, self._choice_field(name).choices)
                 )
             )
         return built
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for name in ("q", "city", "skill"):
             if has_control_characters(cleaned.get(name) or ""):
                 self.add_error(name, _("Remove the invisible or control characters."))

@@ -198,7 +198,9 @@ def shot_move(*, shot: Shot, direction: Literal["up", "down"]) -> Shot:
     Positions are renumbered 1..n, so rows that shared a position (made
     elsewhere, e.g. in the admin) get a definite order.
     """
-    shots = list(Shot.objects.select_for_update().filter(project_id=shot.project_id).order_by(*Shot._meta.ordering))
+    shots = list(
+        Shot.objects.select_for_update().filter(project_id=shot.project_id).order_by(*(Shot._meta.ordering or ()))
+    )
     index = next(i for i, candidate in enumerate(shots) if candidate.pk == shot.pk)
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(shots):

@@ -13,7 +13,9 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 
 class _NotSuspended:
     def user_can_authenticate(self, user) -> bool:
-        return super().user_can_authenticate(user) and getattr(user, "suspended_at", None) is None
+        # A mixin: super() is the backend it is mixed into, unknown to mypy here.
+        allowed = super().user_can_authenticate(user)  # type: ignore[misc]
+        return allowed and getattr(user, "suspended_at", None) is None
 
 
 class ModelBackend(_NotSuspended, DjangoModelBackend):

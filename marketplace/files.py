@@ -4,7 +4,7 @@ Storage is not transactional: when the rows roll back, the files written for
 them must go too, or they stay behind with nothing pointing at them.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.core.files.storage import Storage, default_storage
@@ -33,3 +33,11 @@ def removed_on_failure(storage: Storage | None = None) -> Iterator[WrittenFiles]
         for name in written:
             storage.delete(name)
         raise
+
+
+def delete_files(names: Iterable[str], storage: Storage | None = None) -> None:
+    """Delete every file named in ``names``; for ``transaction.on_commit``
+    (``functools.partial(delete_files, names)``) once the rows are gone."""
+    storage = storage or default_storage
+    for name in names:
+        storage.delete(name)

@@ -50,4 +50,5 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
-        return super()._check_values(value)
+        # Django has _check_values; django-stubs does not declare it.
+        return super()._check_values(value)  # type: ignore[misc]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,14 +25,14 @@ class PortalRequest(HttpRequest):
     """What the portal's middleware puts on every request, for the type
     checker: our ``User`` (or anonymous) and django-htmx's ``htmx``."""
 
-    user: User | AnonymousUser  # type: ignore[assignment]
+    user: User | AnonymousUser
     htmx: "HtmxDetails"
 
 
 class AuthenticatedRequest(PortalRequest):
     """A request behind ``login_required``: ``user`` is signed in."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def portal_state(request: HttpRequest) -> dict:
     cached = getattr(request, "_portal_state", None)
     if cached is None or cached[0] != request.user.pk:
         cached = (request.user.pk, portal_state_for_user(request.user))
-        request._portal_state = cached
+        request._portal_state = cached  # type: ignore[attr-defined]  # a per-request cache HttpRequest does not declare
     return cached[1]
 
 
@@ -100,7 +101,8 @@ def get_in_scope_or_404(request: HttpRequest, scoped: QuerySet[M], **lookup: Any
     """
     try:
         return scoped.get(**lookup)
-    except (scoped.model.DoesNotExist, ValueError, TypeError):
+    # ObjectDoesNotExist: the type checker cannot see type[M].DoesNotExist.
+    except (ObjectDoesNotExist, ValueError, TypeError):
         pass
     try:
         exists = scoped.model._default_manager.filter(**lookup).exists()

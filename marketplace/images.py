@@ -11,6 +11,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,8 +27,9 @@ CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 @dataclass(frozen=True)
 class CleanImage:
-    """A re-encoded image ready to store under ``file.name``."""
+    """A re-encoded image ready to store under ``name`` (also ``file.name``)."""
 
+    name: str
     file: ContentFile
     format: str
     content_type: str
@@ -81,7 +83,8 @@ def sanitize_image(upload) -> CleanImage:
         # The header has been read, nothing decoded yet: refuse huge images now.
         if image.width * image.height > _max_pixels() or image.width <= 0 or image.height <= 0:
             raise _too_many_pixels()
-        source_format = image.format
+        # Image.open() with ``formats`` always names the format it recognised.
+        source_format = cast(str, image.format)
         try:
             image.load()
             upright = ImageOps.exif_transpose(image)
@@ -108,6 +111,7 @@ def _encode(image: Image.Image, source_format: str) -> CleanImage:
         image.save(buffer, format="WEBP", quality=90)
     name = f"{uuid.uuid4().hex}{EXTENSIONS[source_format]}"
     return CleanImage(
+        name=name,
         file=ContentFile(buffer.getvalue(), name=name),
         format=source_format,
         content_type=CONTENT_TYPES[source_format],

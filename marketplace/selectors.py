@@ -1,6 +1,9 @@
 """Reads of the platform core, scoped to the user who asks."""
 
+from typing import Any
+
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from marketplace.models import ApiToken, Notification, User, api_token_hash
@@ -11,11 +14,15 @@ def notifications_for_user(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
-def portal_state_for_user(user: User) -> dict:
+def portal_state_for_user(user: User | AnonymousUser) -> dict[str, Any]:
     """Roles and the unread count for the navigation, in one query:
     ``unread``, ``is_moderator`` and ``is_<role>`` for every profile role
-    (``profile_roles``: ``is_actor``, ``is_creator``)."""
+    (``profile_roles``: ``is_actor``, ``is_creator``). An anonymous user has
+    none of them."""
     profiles = {f"is_{role}": Exists(held.filter(user=OuterRef("pk"))) for role, held in profile_roles().items()}
+    nothing = {"unread": 0, "is_moderator": False, **dict.fromkeys(profiles, False)}
+    if not user.is_authenticated:
+        return nothing
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
@@ -27,7 +34,7 @@ def portal_state_for_user(user: User) -> dict:
         .first()
     )
     if row is None:
-        return {"unread": 0, "is_moderator": False, **dict.fromkeys(profiles, False)}
+        return nothing
     return {**row, "is_moderator": row["is_moderator"] and user.is_active}
 
 
@@ -41,7 +48,8 @@ def user_needs_onboarding(user: User, state: dict | None = None) -> bool:
 
 
 def user_has_totp(user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    # bool(): allauth is untyped, so its queryset answers Any.
+    return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())
 
 
 def api_tokens_for_user(user: User) -> QuerySet[ApiToken]:

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.audit import audit
-from marketplace.exceptions import DomainError, InvalidTransition
+from marketplace.exceptions import DomainError
 from marketplace.http import ClientInfo
 from marketplace.models import (
     API_TOKEN_PREFIX,
@@ -25,6 +26,7 @@ from marketplace.models import (
 )
 from marketplace.notifications import MODERATOR_GRANTED, NotificationKind
 from marketplace.roles import MODERATORS_GROUP
+from marketplace.transitions import transition_by_pk
 
 
 def notify(
@@ -48,7 +50,7 @@ def notify(
     # the task is looked up here, at call time, to break that cycle.
     from marketplace.tasks import send_notification_email
 
-    fields = {
+    fields: dict[str, Any] = {
         "kind": kind.key,
         "params": params or {},
         "url": url,
@@ -72,16 +74,23 @@ def notify(
     return notification
 
 
-def notification_email_transition(*, notification_id: int, old: EmailStatus, new: EmailStatus, **fields) -> bool:
+def notification_email_transition(*, notification_id: int, old: EmailStatus, new: EmailStatus, **fields: Any) -> bool:
     """Move a notification's email from ``old`` to ``new`` if it is still ``old``.
 
     Compare-and-set: returns False when another run got there first, which
-    callers treat as "someone else owns this email now".
+    callers treat as "someone else owns this email now". Raises
+    ``InvalidTransition`` when ``EMAIL_TRANSITIONS`` has no such move.
     """
-    if new not in EMAIL_TRANSITIONS[old]:
-        raise InvalidTransition(f"email {old} -> {new} is not a legal move")
-    changed = Notification.objects.filter(pk=notification_id, email_status=old).update(email_status=new, **fields)
-    return changed == 1
+    return transition_by_pk(
+        Notification,
+        notification_id,
+        old=old,
+        new=new,
+        transitions=EMAIL_TRANSITIONS,
+        field="email_status",
+        illegal=f"email {old} -> {new} is not a legal move",
+        **fields,
+    )
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

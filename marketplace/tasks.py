@@ -7,6 +7,7 @@ acknowledged late, so a lost worker means a second delivery).
 import logging
 import smtplib
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -39,7 +40,7 @@ def email_retry_delay(attempts: int) -> int:
 def render_notification_email(notification: Notification) -> tuple[str, str, str]:
     """Subject, text and HTML of a notification, in the recipient's language."""
     with translation.override(notification.recipient.preferred_language):
-        context = {
+        context: dict[str, Any] = {
             "notification": notification,
             "title": notification.title,
             "body": notification.body,
@@ -78,37 +79,13 @@ def send_notification_email(self, notification_id: int) -> str:
         )
         return "not-wanted"
 
-    subject, text, html = render_notification_email(notification)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
-    message.attach_alternative(html, "text/html")
-    message.extra_headers["X-ConsentCast-Notification"] = str(notification_id)
     try:
-        message.send()
+        _notification_message(notification).send()
     except (smtplib.SMTPException, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
-        attempts = notification.email_attempts + 1
-        if attempts >= EMAIL_MAX_ATTEMPTS:
-            notification_email_transition(
-                notification_id=notification_id,
-                old=EmailStatus.SENDING,
-                new=EmailStatus.FAILED,
-                email_attempts=attempts,
-                email_last_error=error,
-            )
-            logger.error("notification %s: email failed for good: %s", notification_id, error)
+        delay = _record_email_failure(notification, exc)
+        if delay is None:
             return "failed"
-        delay = email_retry_delay(attempts)
-        notification_email_transition(
-            notification_id=notification_id,
-            old=EmailStatus.SENDING,
-            new=EmailStatus.PENDING,
-            email_attempts=attempts,
-            email_last_error=error,
-            email_retry_at=timezone.now() + timedelta(seconds=delay),
-        )
-        logger.warning("notification %s: email attempt %s failed: %s", notification_id, attempts, error)
         raise self.retry(exc=exc, countdown=delay) from exc
-
     notification_email_transition(
         notification_id=notification_id,
         old=EmailStatus.SENDING,
@@ -118,6 +95,46 @@ def send_notification_email(self, notification_id: int) -> str:
         email_last_error="",
     )
     return "sent"
+
+
+def _notification_message(notification: Notification) -> EmailMultiAlternatives:
+    subject, text, html = render_notification_email(notification)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[notification.recipient.email])
+    message.attach_alternative(html, "text/html")
+    message.extra_headers["X-ConsentCast-Notification"] = str(notification.pk)
+    return message
+
+
+def _record_email_failure(notification: Notification, exc: Exception) -> int | None:
+    """Release the claim after a failed attempt (the row is ``sending``).
+
+    Returns the seconds to wait before the next attempt, with the email back
+    to pending; or None once ``EMAIL_MAX_ATTEMPTS`` is reached and the email
+    is marked failed for good.
+    """
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    attempts = notification.email_attempts + 1
+    if attempts >= EMAIL_MAX_ATTEMPTS:
+        notification_email_transition(
+            notification_id=notification.pk,
+            old=EmailStatus.SENDING,
+            new=EmailStatus.FAILED,
+            email_attempts=attempts,
+            email_last_error=error,
+        )
+        logger.error("notification %s: email failed for good: %s", notification.pk, error)
+        return None
+    delay = email_retry_delay(attempts)
+    notification_email_transition(
+        notification_id=notification.pk,
+        old=EmailStatus.SENDING,
+        new=EmailStatus.PENDING,
+        email_attempts=attempts,
+        email_last_error=error,
+        email_retry_at=timezone.now() + timedelta(seconds=delay),
+    )
+    logger.warning("notification %s: email attempt %s failed: %s", notification.pk, attempts, error)
+    return delay
 
 
 @shared_task(name="marketplace.requeue_unsent_notification_emails")

@@ -1,5 +1,7 @@
 """Onboarding: the first role a newcomer picks."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,8 @@ class OnboardingForm(forms.Form):
 
     def __init__(self, *args, held_roles: set[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [c for c in self.ROLE_CHOICES if c[0] not in held_roles]
+        # self.fields is typed as plain Fields; "role" is a ChoiceField.
+        cast(forms.ChoiceField, self.fields["role"]).choices = [c for c in self.ROLE_CHOICES if c[0] not in held_roles]
 
     def clean_name(self) -> str:
         return clean_display_name(self.cleaned_data["name"])

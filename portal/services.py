@@ -23,7 +23,7 @@ def onboarding_role_add(*, user: User, role: Role, name: str, client: ClientInfo
     change is audited and the user gets a welcome notification.
     """
     if role == "actor":
-        profile = actor_profile_create(user=user, stage_name=name)
+        profile: Model = actor_profile_create(user=user, stage_name=name)
         kind = WELCOME_ACTOR
     elif role == "creator":
         profile = creator_profile_create(user=user, display_name=name)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from creators.urls import roster_urlpatterns
 from portal import views
 
-admin.site.login = secure_admin_login(admin.site.login)
+# Wrapping the admin site's login view is the point: it cannot be a subclass here.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = _("ConsentCast administration")
 admin.site.site_title = _("ConsentCast administration")
 

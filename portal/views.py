@@ -5,14 +5,14 @@ The dashboard knows every role, so it lives here, above the apps it shows.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from actors.selectors import actor_profile_for_user
 from marketplace.exceptions import RoleAlreadyHeld
-from marketplace.http import ClientInfo, portal_state
+from marketplace.http import AuthenticatedRequest, ClientInfo, PortalRequest, portal_state
 from marketplace.selectors import notifications_for_user, user_has_totp, user_needs_onboarding
 from portal.forms import OnboardingForm
 from portal.selectors import checklist_for_actor
@@ -20,7 +20,7 @@ from portal.services import onboarding_role_add
 
 
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "portal/landing.html")
     state = portal_state(request)
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def onboarding(request: HttpRequest) -> HttpResponse:
+def onboarding(request: AuthenticatedRequest) -> HttpResponse:
     state = portal_state(request)
     held = {role for role in ("actor", "creator") if state[f"is_{role}"]}
     if held == {"actor", "creator"}:

@@ -1,13 +1,16 @@
 """The access log: one append-only row per look at a likeness asset."""
 
+from django.contrib.auth.models import AnonymousUser
+
 from actors.models import AssetAccess, LikenessPhoto
 from marketplace.http import ClientInfo
+from marketplace.models import User
 
 
 def asset_access_record(
     *,
     photo: LikenessPhoto,
-    viewer,
+    viewer: User | AnonymousUser | None,
     viewer_role: str,
     kind: str,
     granted: bool,
@@ -32,14 +35,14 @@ def asset_access_record(
     )
 
 
-def _viewer_label(viewer, role: str) -> str:
+def _viewer_label(viewer: User, role: str) -> str:
     """How the actor sees who looked: the studio's display name for creators;
     nothing for moderators (the page says "Moderator"; who it was is in the
     audit log); the account email otherwise."""
     if role == "creator":
         profile = getattr(viewer, "creator_profile", None)
         if profile is not None:
-            return profile.display_name
+            return str(profile.display_name)
     if role == "moderator":
         return ""
-    return viewer.email
+    return str(viewer.email)

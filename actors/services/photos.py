@@ -3,17 +3,21 @@ the primary photo, deletion, and the renditions the worker makes."""
 
 import io
 import logging
+from collections.abc import Sequence
+from functools import partial
+from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from actors.models import MAX_PHOTOS_PER_ACTOR, ActorProfile, LikenessPhoto
-from marketplace.images import sanitize_image
+from marketplace.files import WrittenFiles, delete_files, removed_on_failure
+from marketplace.images import CleanImage, sanitize_image
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +31,7 @@ WATERMARK_TEXT = "ConsentCast · preview - not licensed"
 NEAR_DUPLICATE_BITS = 6
 
 
-def photo_upload(*, actor: ActorProfile, files: list) -> list[LikenessPhoto]:
+def photo_upload(*, actor: ActorProfile, files: Sequence[File]) -> list[LikenessPhoto]:
     """Store every file in ``files`` as a likeness photo, or none of them.
 
     Each file goes through ``sanitize_image``. Raises ``ValidationError`` with
@@ -37,7 +41,8 @@ def photo_upload(*, actor: ActorProfile, files: list) -> list[LikenessPhoto]:
     """
     if not files:
         raise ValidationError(_("Choose at least one photo."), code="required")
-    errors, cleaned = [], []
+    errors: list[str] = []
+    cleaned: list[CleanImage] = []
     for upload in files:
         try:
             cleaned.append(sanitize_image(upload))
@@ -51,21 +56,15 @@ def photo_upload(*, actor: ActorProfile, files: list) -> list[LikenessPhoto]:
     # up here, at call time, to break that cycle.
     from actors.tasks import make_photo_renditions
 
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            photos = _store_photos(actor=actor, cleaned=cleaned, stored=stored)
-            for photo in photos:
-                transaction.on_commit(lambda pk=photo.pk: make_photo_renditions.delay(pk), robust=True)
-    except BaseException:
-        # The rows rolled back; the files written before that must go too.
-        for name in stored:
-            default_storage.delete(name)
-        raise
+    # If the rows roll back, the files written before that must go too.
+    with removed_on_failure() as written, transaction.atomic():
+        photos = _store_photos(actor=actor, cleaned=cleaned, written=written)
+        for photo in photos:
+            transaction.on_commit(partial(make_photo_renditions.delay, photo.pk), robust=True)
     return photos
 
 
-def _store_photos(*, actor: ActorProfile, cleaned: list, stored: list[str]) -> list[LikenessPhoto]:
+def _store_photos(*, actor: ActorProfile, cleaned: list[CleanImage], written: WrittenFiles) -> list[LikenessPhoto]:
     # Lock the actor row so two uploads at once cannot pass the quota together.
     ActorProfile.objects.select_for_update().filter(pk=actor.pk).first()
     existing = LikenessPhoto.objects.filter(actor=actor).count()
@@ -89,11 +88,16 @@ def _store_photos(*, actor: ActorProfile, cleaned: list, stored: list[str]) -> l
             position=position + offset,
             is_primary=not has_primary and offset == 0,
         )
-        photo.original.save(image.file.name, image.file, save=False)
-        stored.append(photo.original.name)
+        photo.original.save(image.name, image.file, save=False)
+        written.add(_saved_name(photo.original))
         photo.save()
         photos.append(photo)
     return photos
+
+
+def _saved_name(field: FieldFile) -> str:
+    # FieldFile.save() has just set the name; the stubs type it optional.
+    return cast(str, field.name)
 
 
 def _display_name(name: str) -> str:
@@ -103,7 +107,7 @@ def _display_name(name: str) -> str:
 
 
 def _photo_files(photo: LikenessPhoto) -> list[str]:
-    return [field.name for field in (photo.original, photo.thumbnail, photo.preview) if field]
+    return [field.name for field in (photo.original, photo.thumbnail, photo.preview) if field.name]
 
 
 def photo_delete(*, photo: LikenessPhoto) -> None:
@@ -118,7 +122,7 @@ def photo_delete(*, photo: LikenessPhoto) -> None:
             successor = LikenessPhoto.objects.filter(actor_id=actor_id).order_by("position", "id").first()
             if successor:
                 LikenessPhoto.objects.filter(pk=successor.pk).update(is_primary=True)
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+        transaction.on_commit(partial(delete_files, names))
 
 
 def photo_set_primary(*, photo: LikenessPhoto) -> LikenessPhoto:
@@ -153,7 +157,7 @@ def photo_renditions_make(*, photo_id: int) -> LikenessPhoto | None:
         return photo
     try:
         with photo.original.open("rb") as handle:
-            image = Image.open(handle, formats=("JPEG", "PNG", "WEBP"))
+            image: Image.Image = Image.open(handle, formats=("JPEG", "PNG", "WEBP"))
             image.load()
     except (OSError, ValueError):
         logger.exception("photo %s: original unreadable", photo_id)
@@ -166,27 +170,21 @@ def photo_renditions_make(*, photo_id: int) -> LikenessPhoto | None:
     preview = watermark(preview)
     digest = dhash(image)
 
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            locked = LikenessPhoto.objects.select_for_update().filter(pk=photo_id).first()
-            if locked is None or locked.renditions == LikenessPhoto.Renditions.READY:
-                return locked
-            locked.thumbnail.save("thumb.jpg", _jpeg(thumbnail), save=False)
-            written.append(locked.thumbnail.name)
-            locked.preview.save("preview.jpg", _jpeg(preview), save=False)
-            written.append(locked.preview.name)
-            locked.dhash = digest
-            locked.renditions = LikenessPhoto.Renditions.READY
-            twin = near_duplicate_of(locked)
-            if twin is not None:
-                locked.review = LikenessPhoto.Review.FLAGGED
-                locked.similar_to = twin
-            locked.save(update_fields=["thumbnail", "preview", "dhash", "renditions", "review", "similar_to"])
-    except BaseException:
-        for name in written:
-            default_storage.delete(name)
-        raise
+    with removed_on_failure() as written, transaction.atomic():
+        locked = LikenessPhoto.objects.select_for_update().filter(pk=photo_id).first()
+        if locked is None or locked.renditions == LikenessPhoto.Renditions.READY:
+            return locked
+        locked.thumbnail.save("thumb.jpg", _jpeg(thumbnail), save=False)
+        written.add(_saved_name(locked.thumbnail))
+        locked.preview.save("preview.jpg", _jpeg(preview), save=False)
+        written.add(_saved_name(locked.preview))
+        locked.dhash = digest
+        locked.renditions = LikenessPhoto.Renditions.READY
+        twin = near_duplicate_of(locked)
+        if twin is not None:
+            locked.review = LikenessPhoto.Review.FLAGGED
+            locked.similar_to = twin
+        locked.save(update_fields=["thumbnail", "preview", "dhash", "renditions", "review", "similar_to"])
     return locked
 
 
@@ -205,7 +203,8 @@ def watermark(image: Image.Image) -> Image.Image:
     font_size = max(14, base.width // 22)
     font = ImageFont.load_default(size=font_size)
     left, top, right, bottom = draw.textbbox((0, 0), WATERMARK_TEXT, font=font)
-    step_x, step_y = (right - left) + font_size * 2, (bottom - top) + font_size * 3
+    # int(): the stubs allow float boxes; this font measures in whole pixels.
+    step_x, step_y = int(right - left) + font_size * 2, int(bottom - top) + font_size * 3
     for row, y in enumerate(range(-step_y, base.height + step_y, step_y)):
         offset = (row % 2) * step_x // 2
         for x in range(-step_x + offset, base.width + step_x, step_x):
@@ -221,11 +220,11 @@ def dhash(image: Image.Image) -> str:
     """64-bit difference hash as 16 hex digits: robust to re-compression,
     resizing and small colour changes."""
     small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = small.load()
+    pixels = small.tobytes()  # one byte per pixel, row by row (9 to a row)
     bits = 0
     for y in range(8):
         for x in range(8):
-            bits = (bits << 1) | (pixels[x, y] > pixels[x + 1, y])
+            bits = (bits << 1) | (pixels[y * 9 + x] > pixels[y * 9 + x + 1])
     return f"{bits:016x}"
 
 

@@ -5,6 +5,7 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -14,12 +15,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.signing import TimestampSigner
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from actors.hooks import export_records
 from actors.models import ActorProfile, AssetAccess, ConsentRecord, DataExport, LikenessPhoto, RedLines
 from actors.notifications import DATA_EXPORT_READY
+from marketplace.files import delete_files
 from marketplace.http import ClientInfo
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit, notify
@@ -117,7 +120,7 @@ def _export_zip(actor: ActorProfile) -> bytes:
         archive.writestr("access_log.csv", access_log_csv(AssetAccess.objects.filter(actor=actor)))
         photos = []
         for photo in LikenessPhoto.objects.filter(actor=actor):
-            extension = photo.original.name.rsplit(".", 1)[-1]
+            extension = (photo.original.name or "").rsplit(".", 1)[-1]
             arcname = f"photos/photo-{photo.pk}.{extension}"
             with photo.original.open("rb") as handle:
                 archive.writestr(arcname, handle.read())
@@ -138,7 +141,7 @@ def _party_records(actor: ActorProfile) -> dict[str, list[dict[str, Any]]]:
     return records
 
 
-def _json(data) -> str:
+def _json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
 
 
@@ -198,7 +201,7 @@ def _red_lines_data(actor: ActorProfile) -> dict:
 ACCESS_LOG_COLUMNS = ["time", "who", "role", "asset", "photo", "outcome", "purpose", "ip_address"]
 
 
-def access_log_csv(rows) -> str:
+def access_log_csv(rows: QuerySet[AssetAccess]) -> str:
     """The access log as CSV. Cells that a spreadsheet would run as a formula
     are prefixed with an apostrophe (CSV injection)."""
     out = io.StringIO()
@@ -234,10 +237,10 @@ def account_delete(*, user: User, client: ClientInfo | None = None) -> None:
         actor = ActorProfile.objects.select_for_update().filter(user=user).first()
         if actor is not None:
             for photo in LikenessPhoto.objects.filter(actor=actor):
-                files.extend(field.name for field in (photo.original, photo.thumbnail, photo.preview) if field)
+                files.extend(field.name for field in (photo.original, photo.thumbnail, photo.preview) if field.name)
             LikenessPhoto.objects.filter(actor=actor).delete()
             for export in DataExport.objects.filter(actor=actor):
-                if export.archive:
+                if export.archive.name:
                     files.append(export.archive.name)
             DataExport.objects.filter(actor=actor).delete()
             RedLines.objects.filter(actor=actor).update(blocked_keywords=[])
@@ -266,7 +269,7 @@ def account_delete(*, user: User, client: ClientInfo | None = None) -> None:
         user.save()
         for session in UserSession.objects.filter(user=user):
             session.end()
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+        transaction.on_commit(partial(delete_files, files))
 
 
 def data_exports_purge_expired(*, chunk: int = 100) -> int:
@@ -284,5 +287,5 @@ def data_exports_purge_expired(*, chunk: int = 100) -> int:
                 return removed
             DataExport.objects.filter(pk__in=[pk for pk, _name in batch]).delete()
             names = [name for _pk, name in batch if name]
-            transaction.on_commit(lambda names=names: [default_storage.delete(name) for name in names])
+            transaction.on_commit(partial(delete_files, names))
             removed += len(batch)

@@ -3,9 +3,12 @@ consent (opt-in/opt-out), red lines and verification status."""
 
 import re
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, connection, transaction
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
@@ -38,7 +41,7 @@ PROFILE_FIELDS = (
 )
 
 
-def unique_slug(base: str, *, taken) -> str:
+def unique_slug(base: str, *, taken: Callable[[str], bool]) -> str:
     """An ASCII slug for ``base``; names with no Latin letters get a random one.
 
     ``taken(slug)`` says whether a slug is in use. A race between two
@@ -99,7 +102,7 @@ def search_ngrams_for(actor: ActorProfile) -> str:
     return " ".join(dict.fromkeys(cjk_bigrams(search_document_for(actor))))
 
 
-def search_vector_expression() -> SearchVector:
+def search_vector_expression() -> CombinedExpression:
     """Stage name weighs most, then headline and skills, then the biography.
 
     The 'simple' configuration does no stemming: names and Chinese text are
@@ -243,7 +246,7 @@ def actor_verification_set(*, actor: ActorProfile, status: str) -> ActorProfile:
     """
     status = VerificationStatus(status)
     with transaction.atomic():
-        fields = {
+        fields: dict[str, Any] = {
             "verification_status": status,
             "verified_at": timezone.now() if status == VerificationStatus.VERIFIED else None,
         }

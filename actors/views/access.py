@@ -1,24 +1,27 @@
 """Who may open the actor's own pages (/actors/me/…)."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from actors.selectors import (
     actor_profile_for_user,
 )
+from marketplace.http import AuthenticatedRequest
 
 
-def actor_required(view):
+def actor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed-in actors only: anonymous visitors go to sign in, anyone else
     gets 403. The view receives the actor's profile as ``actor``."""
 
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs):
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = actor_profile_for_user(request.user)
         if actor is None:
             raise PermissionDenied(_("Only actors have this page."))

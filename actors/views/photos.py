@@ -23,10 +23,18 @@ from actors.services import (
 )
 from actors.views.access import actor_required
 from marketplace.api.authentication import user_from_token_header
-from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state, private_file_response
+from marketplace.http import (
+    AuthenticatedRequest,
+    ClientInfo,
+    get_in_scope_or_404,
+    portal_state,
+    private_file_response,
+)
 
 
-def _photos_page(request: HttpRequest, actor: ActorProfile, form: PhotoUploadForm, *, status: int = 200):
+def _photos_page(
+    request: AuthenticatedRequest, actor: ActorProfile, form: PhotoUploadForm, *, status: int = 200
+) -> HttpResponse:
     photos = list(photos_for_actor(actor))
     context = {
         "actor": actor,
@@ -42,7 +50,7 @@ def _photos_page(request: HttpRequest, actor: ActorProfile, form: PhotoUploadFor
 
 @require_http_methods(["GET", "POST"])
 @actor_required
-def photos(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def photos(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     if request.method == "GET":
         return _photos_page(request, actor, PhotoUploadForm())
     form = PhotoUploadForm(request.POST, request.FILES)
@@ -68,7 +76,7 @@ def photos(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
 
 @require_POST
 @actor_required
-def photo_primary(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+def photo_primary(request: AuthenticatedRequest, pk: int, actor: ActorProfile) -> HttpResponse:
     photo = get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)
     photo_set_primary(photo=photo)
     messages.success(request, _("Primary photo changed."))
@@ -77,7 +85,7 @@ def photo_primary(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpRes
 
 @require_POST
 @actor_required
-def photo_remove(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+def photo_remove(request: AuthenticatedRequest, pk: int, actor: ActorProfile) -> HttpResponse:
     photo = get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)
     photo_delete(photo=photo)
     messages.success(request, _("Photo deleted, with its thumbnail and preview."))
@@ -86,7 +94,7 @@ def photo_remove(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpResp
 
 @require_POST
 @actor_required
-def photo_move(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+def photo_move(request: AuthenticatedRequest, pk: int, actor: ActorProfile) -> HttpResponse:
     photo = get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)
     order = list(photos_for_actor(actor).values_list("pk", flat=True))
     index = order.index(photo.pk)
@@ -103,7 +111,7 @@ def photo_move(request: HttpRequest, pk: int, actor: ActorProfile) -> HttpRespon
 
 # --- Guarded files ----------------------------------------------------------
 
-ASSET_CACHE = {
+ASSET_CACHE: dict[str, str] = {
     AssetAccess.Kind.THUMBNAIL: "private, max-age=300",
     AssetAccess.Kind.PREVIEW: "private, max-age=60",
     AssetAccess.Kind.ORIGINAL: "private, no-store",
@@ -163,7 +171,7 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         )
     if not allowed:
         raise Http404
-    extension = file.name.rsplit(".", 1)[-1]
+    extension = (file.name or "").rsplit(".", 1)[-1]
     content_type = photo.content_type if kind == AssetAccess.Kind.ORIGINAL else "image/jpeg"
     return private_file_response(
         file,

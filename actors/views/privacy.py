@@ -25,7 +25,7 @@ from actors.services import (
 )
 from actors.services.privacy import access_log_csv, export_download_path, export_signer
 from actors.views.access import actor_required
-from marketplace.http import ClientInfo, get_in_scope_or_404, private_file_response
+from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404, private_file_response
 
 ACCESS_LOG_PER_PAGE = 50
 
@@ -41,7 +41,7 @@ def _viewer_filter(request: HttpRequest) -> int | None:
 
 @require_safe
 @actor_required
-def access_log(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     viewer_id = _viewer_filter(request)
     rows = access_log_for_actor(actor, viewer_id=viewer_id)
     page = Paginator(rows, ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
@@ -51,7 +51,7 @@ def access_log(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
 
 @require_safe
 @actor_required
-def access_log_export(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def access_log_export(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     rows = access_log_for_actor(actor, viewer_id=_viewer_filter(request))
     response = StreamingHttpResponse(iter([access_log_csv(rows)]), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
@@ -62,7 +62,7 @@ def access_log_export(request: HttpRequest, actor: ActorProfile) -> HttpResponse
 
 @require_safe
 @actor_required
-def data(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def data(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     exports = [
         {"export": export, "link": export_download_path(export) if export.status == DataExport.Status.READY else ""}
         for export in exports_for_actor(actor)[:5]
@@ -73,7 +73,7 @@ def data(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
 
 @require_POST
 @actor_required
-def data_export(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def data_export(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     data_export_request(actor=actor)
     messages.success(request, _("Your export is being prepared. You will be notified when it is ready."))
     return redirect("actors:data")
@@ -82,7 +82,7 @@ def data_export(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
 @never_cache
 @require_safe
 @actor_required
-def data_export_download(request: HttpRequest, token: str, actor: ActorProfile) -> HttpResponse:
+def data_export_download(request: AuthenticatedRequest, token: str, actor: ActorProfile) -> HttpResponse:
     try:
         export_id = int(export_signer().unsign(token, max_age=settings.DATA_EXPORT_LINK_SECONDS))
     except SignatureExpired:
@@ -91,7 +91,8 @@ def data_export_download(request: HttpRequest, token: str, actor: ActorProfile) 
     except (BadSignature, ValueError):
         raise Http404 from None
     export = get_in_scope_or_404(request, exports_for_actor(actor), pk=export_id)
-    if export.status != DataExport.Status.READY or not export.archive or export.expires_at < timezone.now():
+    expired = export.expires_at is None or export.expires_at < timezone.now()
+    if export.status != DataExport.Status.READY or not export.archive or expired:
         messages.error(request, _("This export is no longer available. Request a new one."))
         return redirect("actors:data")
     response = private_file_response(
@@ -106,7 +107,7 @@ def data_export_download(request: HttpRequest, token: str, actor: ActorProfile) 
 
 @require_POST
 @actor_required
-def account_remove(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def account_remove(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
         exports = [{"export": export, "link": ""} for export in exports_for_actor(actor)[:5]]

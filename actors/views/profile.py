@@ -1,7 +1,7 @@
 """The actor's profile, red lines and opt-in pages."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -20,12 +20,12 @@ from actors.services import (
 )
 from actors.views.access import actor_required
 from marketplace.exceptions import InvalidTransition
-from marketplace.http import ClientInfo
+from marketplace.http import AuthenticatedRequest, ClientInfo
 
 
 @require_http_methods(["GET", "POST"])
 @actor_required
-def profile_edit(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def profile_edit(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     form = ActorProfileForm(request.POST if request.method == "POST" else None, instance=actor)
     if request.method == "POST":
         if form.is_valid():
@@ -39,7 +39,7 @@ def profile_edit(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @actor_required
-def red_lines(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def red_lines(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     current, _created = RedLines.objects.get_or_create(actor=actor)
     initial = {
         "excluded_categories": current.excluded_categories,
@@ -60,7 +60,7 @@ def red_lines(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @actor_required
-def opt_in(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def opt_in(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     form = OptInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         client = ClientInfo.from_request(request)

@@ -79,52 +79,47 @@ say so. "Previous" walks the same order backwards from the first row shown.
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.lookups import DataContains, TrigramSimilar
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-from django.core import signing
 from django.db import connection
-from django.db.models import (
-    Case,
-    DateTimeField,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Lower
-from django.db.models.lookups import Contains
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.query import RawQuerySet
 
 from actors.models import ActorProfile, RedLines, fee_sort_key
 from actors.selectors import listed_actors, with_primary_thumbnail
-from actors.services.profile import cjk_bigrams
 from creators.models import Project, ShortlistEntry
+from creators.selectors.search import (
+    SORT_FEE,
+    SORT_NEWEST,
+    SORT_RELEVANCE,
+    SORTS,
+    BadCursor,
+    after_row,
+    decode_cursor,
+    encode_cursor,
+    key_of,
+    ordering,
+    parse_key,
+    relevance_rows,
+    search_condition,
+)
 from marketplace.money import Currency, to_reference
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "PAGE_SIZE",
+    "SORTS",
+    "SORT_FEE",
+    "SORT_NEWEST",
+    "SORT_RELEVANCE",
+    "RosterPage",
+    "RosterParams",
+    "roster_search",
+    "shortlisted_actor_ids",
+]
 
 PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
-SORT_RELEVANCE = "relevance"
-SORT_NEWEST = "newest"
-SORT_FEE = "fee"
-SORTS = (SORT_RELEVANCE, SORT_NEWEST, SORT_FEE)
-
-_CURSOR_SALT = "creators.roster.cursor"
-# 2: relevance cursors carry (tier, key); version 1 cursors are rejected.
-_CURSOR_VERSION = 2
-# Relevance tiers, highest first.
-_TIER_NAME = 1  # the stage name matches the search
-_TIER_OTHER = 0  # anything else that matches
 
 
 @dataclass(frozen=True)
@@ -173,10 +168,6 @@ class RosterPage:
     cursor_rejected: bool = False
 
 
-class _BadCursor(Exception):
-    pass
-
-
 def roster_search(*, params: RosterParams, cursor: str | None = None, page_size: int = PAGE_SIZE) -> RosterPage:
     """One page of listed actors matching ``params``, in ``params``' order.
 
@@ -187,33 +178,31 @@ def roster_search(*, params: RosterParams, cursor: str | None = None, page_size:
     """
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     sort = params.effective_sort
+    fingerprint = params.fingerprint()
 
     rejected = False
     position = None
     if cursor:
         try:
-            position = _decode_cursor(cursor, params=params, sort=sort)
-        except _BadCursor:
+            position = decode_cursor(cursor, fingerprint=fingerprint, sort=sort)
+        except BadCursor:
             rejected = True
     forward = position is None or position["d"] == "n"
-    key = None if position is None else _parse_key(sort, position["k"])
+    key = None if position is None else parse_key(sort, position["k"])
+    pk: int | None = None if position is None else position["i"]
 
+    queryset: QuerySet[ActorProfile] | RawQuerySet[ActorProfile]
     if sort == SORT_RELEVANCE:
-        queryset = _relevance_rows(
-            _matching(params, search=False),
-            params.q,
-            key,
-            position and position["i"],
-            forward=forward,
-            limit=page_size + 1,
+        queryset = relevance_rows(
+            _matching(params, search=False), params.q, key, pk, forward=forward, limit=page_size + 1
         )
     else:
         queryset = _matching(params)
         if sort == SORT_FEE:
             queryset = queryset.annotate(fee_key=fee_sort_key())
-        if position is not None:
-            queryset = queryset.filter(_after(sort, key, position["i"], forward=forward))
-        queryset = with_primary_thumbnail(queryset.order_by(*_ordering(sort, forward=forward)))[: page_size + 1]
+        if pk is not None:
+            queryset = queryset.filter(after_row(sort, key, pk, forward=forward))
+        queryset = with_primary_thumbnail(queryset.order_by(*ordering(sort, forward=forward)))[: page_size + 1]
 
     rows = list(queryset)
     more = len(rows) > page_size
@@ -229,22 +218,22 @@ def roster_search(*, params: RosterParams, cursor: str | None = None, page_size:
     page = RosterPage(actors=rows, sort=sort, cursor_rejected=rejected)
     if rows:
         if more or not forward:
-            page.next_cursor = _encode_cursor(params, sort, _key_of(sort, rows[-1]), rows[-1].pk, direction="n")
+            page.next_cursor = encode_cursor(fingerprint, sort, key_of(sort, rows[-1]), rows[-1].pk, direction="n")
         if (more and not forward) or (forward and position is not None):
-            page.previous_cursor = _encode_cursor(params, sort, _key_of(sort, rows[0]), rows[0].pk, direction="p")
+            page.previous_cursor = encode_cursor(fingerprint, sort, key_of(sort, rows[0]), rows[0].pk, direction="p")
     elif position is not None:
         # Past the end (the rows after the cursor vanished): offer the way back.
-        page.previous_cursor = _encode_cursor(params, sort, position["k"], position["i"], direction="p")
+        page.previous_cursor = encode_cursor(fingerprint, sort, position["k"], position["i"], direction="p")
     return page
 
 
 def _matching(params: RosterParams, *, search: bool = True) -> QuerySet[ActorProfile]:
     """Listed actors passing the filters, and the search unless ``search`` is
-    False (relevance splits the search into its tiers, see _relevance_rows)."""
+    False (relevance splits the search into its tiers, see relevance_rows in creators.selectors.search)."""
     # The card never shows these; the search columns are large.
     queryset = listed_actors().defer("bio", "legal_name", "search_document", "search_vector")
     if search and params.q.strip():
-        queryset = queryset.filter(_search_condition(params.q))
+        queryset = queryset.filter(search_condition(params.q))
     if params.language:
         queryset = queryset.filter(_json_list_has("languages", params.language))
     if params.gender:
@@ -276,10 +265,6 @@ def _matching(params: RosterParams, *, search: bool = True) -> QuerySet[ActorPro
     return queryset
 
 
-def _words(q: str) -> list[str]:
-    return q.lower().split()
-
-
 def _json_list_has(field: str, key: str) -> Q:
     """The JSON list in ``field`` holds ``key`` (an ASCII code or key)."""
     if connection.vendor == "postgresql":
@@ -287,265 +272,6 @@ def _json_list_has(field: str, key: str) -> Q:
     # SQLite has no JSON containment lookup; keys are ASCII, so the quoted
     # key as a substring of the stored JSON text is exact.
     return Q(**{f"{field}__icontains": f'"{key}"'})
-
-
-def _short(q: str) -> bool:
-    """Too short for trigrams: fewer than three characters without spaces."""
-    return len("".join(q.split())) < 3
-
-
-def _substrings(q: str) -> Q:
-    """Every word of ``q`` is a substring of the actor's search document."""
-    condition = Q()
-    for word in _words(q):
-        condition &= Q(search_document__contains=word)
-    return condition
-
-
-def _search_condition(q: str) -> Q:
-    substrings = _substrings(q)
-    if connection.vendor != "postgresql":
-        return substrings
-    pairs = _cjk_pairs_query(q)
-    if pairs is not None:
-        # Chinese: every character pair of the query is an indexed word of the
-        # vector (actors' search_ngrams), so the GIN index finds the few
-        # candidates; the substring test on those keeps the match exact.
-        return Q(search_vector=pairs) & substrings
-    if _short(q):
-        return substrings
-    return Q(search_vector=_text_query(q)) | Q(_similar_name(q)) | substrings
-
-
-def _text_query(q: str) -> SearchQuery:
-    return SearchQuery(q, config="simple", search_type="websearch")
-
-
-def _similar_name(q: str) -> TrigramSimilar:
-    """The lower-cased stage name is trigram-similar to ``q`` (a typo)."""
-    return TrigramSimilar(Lower("stage_name"), Value(" ".join(_words(q))))
-
-
-def _name_condition(q: str, *, indexed: bool = True) -> Q:
-    """Tier 1 of relevance: the stage name matches ``q``.
-
-    Everywhere: every word of ``q`` is a substring of the lower-cased stage
-    name. On PostgreSQL, also (unless ``q`` is Chinese or short, as for the
-    match itself) a stage name trigram-similar to ``q``, so typos rank first.
-    Each test is served by an index there: a word of three or more characters
-    by the trigram index on lower(stage_name) (actors/0003), a two-character
-    word by the index of the name's character pairs (actors/0006). The pairs
-    test only leads PostgreSQL to that index (for a two-character word it is
-    true exactly when the LIKE is); ``indexed=False`` leaves it out where the
-    condition is tested row by row, as it is costly to compute."""
-    condition = Q()
-    postgresql = connection.vendor == "postgresql"
-    for word in _words(q):
-        if postgresql and indexed and len(word) == 2:
-            condition &= Q(DataContains(_name_pairs(), Value([word], output_field=ArrayField(TextField()))))
-        condition &= Q(Contains(Lower("stage_name"), word))
-    if postgresql and _cjk_pairs_query(q) is None and not _short(q):
-        condition |= Q(_similar_name(q))
-    return condition
-
-
-def _name_pairs() -> Func:
-    """The expression of the GIN index actor_stage_name_pairs (actors/0006)."""
-    return Func(Lower("stage_name"), function="actor_name_pairs", output_field=ArrayField(TextField()))
-
-
-def _other_condition(q: str) -> Q:
-    """Tier 0 of relevance: everything else that matches ``q``. A stage name
-    trigram-similar to ``q`` is tier 1, so that branch of the match is left
-    out here; what remains is cheap to test row by row, which is what the walk
-    of the newest index does."""
-    substrings = _substrings(q)
-    if connection.vendor == "postgresql":
-        pairs = _cjk_pairs_query(q)
-        if pairs is not None:
-            substrings = Q(search_vector=pairs) & substrings
-        elif not _short(q):
-            substrings = Q(search_vector=_text_query(q)) | substrings
-    return substrings & ~_name_condition(q, indexed=False)
-
-
-def _cjk_pairs_query(q: str) -> SearchQuery | None:
-    """All character pairs of the Chinese runs in ``q`` (AND), or None when
-    ``q`` has no run of two or more Chinese characters."""
-    pairs = [gram for gram in cjk_bigrams(q) if len(gram) == 2]
-    if not pairs:
-        return None
-    query = None
-    for gram in dict.fromkeys(pairs):
-        part = SearchQuery(gram, config="simple", search_type="plain")
-        query = part if query is None else query & part
-    return query
-
-
-def _score_expression(q: str):
-    """Relevance within tier 1 (the stage name matches, a few rows): on
-    PostgreSQL, full-text matches first, by ts_rank (stage name weighs most);
-    then the rest by the trigram similarity of the stage name (typos). On
-    SQLite every tier-1 row scores 1, so the id alone orders them."""
-    if connection.vendor == "postgresql":
-        text = _text_query(q)
-        return Case(
-            When(search_vector=text, then=Value(1.0) + Cast(SearchRank(F("search_vector"), text), FloatField())),
-            default=Cast(TrigramSimilarity(Lower("stage_name"), " ".join(_words(q))), FloatField()),
-            output_field=FloatField(),
-        )
-    return Value(1.0, output_field=FloatField())
-
-
-def _relevance_rows(
-    queryset: QuerySet, q: str, key, pk: int | None, *, forward: bool, limit: int
-) -> QuerySet | RawQuerySet:
-    """At most ``limit`` rows of ``queryset`` matching ``q``, in relevance
-    order, after (or, backwards, before) the row at (``key``, ``pk``).
-
-    The order is (tier desc, key desc, id desc): tier 1 (the stage name
-    matches) by score, then tier 0 (the rest) by created_at, newest first. Each
-    tier is a query of its own with its own ORDER BY and LIMIT, so PostgreSQL
-    scores the few tier-1 rows and walks the (is_listed, -created_at, -id)
-    index for tier 0, stopping after ``limit`` matches, however many actors
-    match. A cursor in tier 0 going forward needs no tier-1 part; one in tier
-    1 going backwards needs no tier-0 part; otherwise both parts are one
-    statement (a CTE and a UNION ALL, valid on PostgreSQL and SQLite).
-    """
-    tier, value = key if key is not None else (None, None)
-    parts = []
-    if tier != _TIER_OTHER or not forward:
-        top = queryset.filter(_name_condition(q)).annotate(
-            tier=Value(_TIER_NAME, output_field=IntegerField()),
-            score=_score_expression(q),
-            newest=Cast(Value(None), DateTimeField()),
-        )
-        if tier == _TIER_NAME:
-            after = (
-                Q(score__lt=value) | Q(score=value, id__lt=pk)
-                if forward
-                else Q(score__gt=value) | Q(score=value, id__gt=pk)
-            )
-            top = top.filter(after)
-        parts.append(top.order_by(*(["-score", "-id"] if forward else ["score", "id"])))
-    if tier != _TIER_NAME or forward:
-        rest = queryset.filter(_other_condition(q)).annotate(
-            tier=Value(_TIER_OTHER, output_field=IntegerField()),
-            score=Cast(Value(0.0), FloatField()),
-            newest=F("created_at"),
-        )
-        if tier == _TIER_OTHER:
-            rest = rest.filter(_after(SORT_NEWEST, value, pk, forward=forward))
-        parts.append(rest.order_by(*_ordering(SORT_NEWEST, forward=forward)))
-    parts = [with_primary_thumbnail(part)[:limit] for part in parts]
-    if len(parts) == 1:
-        return parts[0]
-    # Both tiers: the one that comes first in this direction, then the other.
-    first, then = parts if forward else parts[::-1]
-    first_sql, first_params = first.query.sql_with_params()
-    then_sql, then_params = then.query.sql_with_params()
-    direction = "DESC" if forward else "ASC"
-    order = ", ".join(
-        f"{connection.ops.quote_name(column)} {direction}" for column in ("tier", "score", "newest", "id")
-    )
-    # The CTE is computed once (PostgreSQL materializes a CTE used twice).
-    # The second tier runs only when the first left the page short (a
-    # one-time filter: not executed at all otherwise). Without that gate, a
-    # search whose matches are nearly all stage-name matches ("maya") would
-    # walk the whole newest index for a tier 0 that is empty. Only SQL the ORM
-    # compiled goes into the text; every value (the search too) is a parameter.
-    sql = (
-        f"WITH first_tier AS ({first_sql}) "  # noqa: S608
-        f"SELECT * FROM first_tier UNION ALL "
-        f"SELECT * FROM ({then_sql}) AS then_tier WHERE (SELECT COUNT(*) FROM first_tier) < %s "
-        f"ORDER BY {order} LIMIT %s"
-    )
-    return ActorProfile.objects.raw(sql, (*first_params, *then_params, limit, limit))
-
-
-_KEY_FIELD = {SORT_NEWEST: "created_at", SORT_FEE: "fee_key"}
-
-
-def _ordering(sort: str, *, forward: bool) -> list:
-    key = _KEY_FIELD[sort]
-    if sort == SORT_FEE:
-        return [key, "id"] if forward else [f"-{key}", "-id"]
-    return [f"-{key}", "-id"] if forward else [key, "id"]
-
-
-def _after(sort: str, key, pk: int, *, forward: bool) -> Q:
-    """Rows strictly after (forward) or before (backward) the row (key, pk)."""
-    if sort == SORT_FEE:
-        # As for "newest", the redundant bound starts the index range scan of
-        # actor_listed_fee_idx at the cursor.
-        if forward:
-            return Q(fee_key__gte=key) & (Q(fee_key__gt=key) | Q(fee_key=key, id__gt=pk))
-        return Q(fee_key__lte=key) & (Q(fee_key__lt=key) | Q(fee_key=key, id__lt=pk))
-    # The redundant bound lets PostgreSQL start the (is_listed, -created_at,
-    # -id) index scan at the cursor instead of filtering every row before it.
-    if forward:
-        return Q(created_at__lte=key) & (Q(created_at__lt=key) | Q(created_at=key, id__lt=pk))
-    return Q(created_at__gte=key) & (Q(created_at__gt=key) | Q(created_at=key, id__gt=pk))
-
-
-def _key_of(sort: str, actor: ActorProfile):
-    if sort == SORT_NEWEST:
-        return actor.created_at.isoformat()
-    if sort == SORT_FEE:
-        return str(actor.fee_key)
-    if actor.tier == _TIER_NAME:
-        return [_TIER_NAME, float(actor.score)]
-    return [_TIER_OTHER, actor.created_at.isoformat()]
-
-
-def _parse_key(sort: str, raw):
-    try:
-        if sort == SORT_NEWEST:
-            return _parse_moment(raw)
-        if sort == SORT_FEE:
-            if not isinstance(raw, str):
-                raise _BadCursor
-            return Decimal(raw)
-        # Relevance: [tier, score] in tier 1, [tier, created_at] in tier 0.
-        if not isinstance(raw, list) or len(raw) != 2 or isinstance(raw[0], bool):
-            raise _BadCursor
-        tier, value = raw
-        if tier == _TIER_OTHER:
-            return (_TIER_OTHER, _parse_moment(value))
-        if tier != _TIER_NAME or isinstance(value, bool) or not isinstance(value, int | float):
-            raise _BadCursor
-        return (_TIER_NAME, float(value))
-    except (TypeError, ValueError, InvalidOperation) as exc:
-        raise _BadCursor from exc
-
-
-def _parse_moment(raw) -> datetime:
-    moment = datetime.fromisoformat(raw)
-    if moment.tzinfo is None:
-        raise _BadCursor
-    return moment
-
-
-def _encode_cursor(params: RosterParams, sort: str, key, pk: int, *, direction: str) -> str:
-    payload = {"v": _CURSOR_VERSION, "s": sort, "d": direction, "k": key, "i": pk, "h": params.fingerprint()}
-    return signing.dumps(payload, salt=_CURSOR_SALT, compress=True)
-
-
-def _decode_cursor(cursor: str, *, params: RosterParams, sort: str) -> dict:
-    if len(cursor) > 500:
-        raise _BadCursor
-    try:
-        payload = signing.loads(cursor, salt=_CURSOR_SALT)
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise _BadCursor from exc
-    if not isinstance(payload, dict) or payload.get("v") != _CURSOR_VERSION:
-        raise _BadCursor
-    if payload.get("s") != sort or payload.get("h") != params.fingerprint() or payload.get("d") not in ("n", "p"):
-        raise _BadCursor
-    if isinstance(payload.get("i"), bool) or not isinstance(payload.get("i"), int):
-        raise _BadCursor
-    _parse_key(sort, payload.get("k"))
-    return payload
 
 
 def shortlisted_actor_ids(*, project: Project, actor_ids: list[int]) -> set[int]:

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -18,7 +18,7 @@ from creators.services import (
     creator_profile_update,
 )
 from creators.views.access import creator_required
-from marketplace.http import get_in_scope_or_404
+from marketplace.http import AuthenticatedRequest, get_in_scope_or_404
 
 
 def _is_web_address(url: str) -> bool:
@@ -31,7 +31,7 @@ def _is_web_address(url: str) -> bool:
 @require_http_methods(["GET", "POST"])
 @login_required
 @creator_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
     profile = creator_profile_for_user(request.user)
     form = CreatorProfileForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -44,7 +44,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def creator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def creator_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     profile = get_in_scope_or_404(request, creator_profiles_visible().select_related("user"), pk=pk)
     context = {
         "profile": profile,

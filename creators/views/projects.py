@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from creators.services import (
     shot_update,
 )
 from creators.views.access import creator_required
-from marketplace.http import get_in_scope_or_404, safe_next_url
+from marketplace.http import AuthenticatedRequest, get_in_scope_or_404, safe_next_url
 
 PROJECTS_PER_PAGE = 25
 
@@ -43,19 +43,19 @@ PROJECTS_PER_PAGE = 25
 # --- Projects -------------------------------------------------------------------
 
 
-def _project_for(request: HttpRequest, pk: int) -> Project:
+def _project_for(request: AuthenticatedRequest, pk: int) -> Project:
     return get_in_scope_or_404(request, projects_for_user(request.user), pk=pk)
 
 
 def _channel_labels(project: Project) -> list[str]:
     labels = dict(DistributionChannel.choices)
-    return [labels[key] for key in project.distribution_channels if key in labels]
+    return [str(labels[key]) for key in project.distribution_channels if key in labels]
 
 
 @require_safe
 @login_required
 @creator_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(projects_with_shot_counts(request.user), PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "creators/project_list.html", {"page": page})
 
@@ -63,7 +63,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @creator_required
-def project_new(request: HttpRequest) -> HttpResponse:
+def project_new(request: AuthenticatedRequest) -> HttpResponse:
     form = ProjectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +80,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @creator_required
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     title = project.title
     form = ProjectForm(request.POST if request.method == "POST" else None, instance=project)
@@ -135,7 +135,7 @@ def _shots_context(project: Project, *, notice: str = "", notice_level: str = "s
 @require_safe
 @login_required
 @creator_required
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     context = _shots_context(project)
     context["channel_labels"] = _channel_labels(project)
@@ -146,7 +146,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Shots ----------------------------------------------------------------------
 
 
-def _shot_for(request: HttpRequest, project: Project, shot_pk: int) -> Shot:
+def _shot_for(request: AuthenticatedRequest, project: Project, shot_pk: int) -> Shot:
     return get_in_scope_or_404(request, shots_for_project(project), pk=shot_pk)
 
 
@@ -155,11 +155,11 @@ def _back_to_shots(project: Project, shot: Shot | None = None) -> HttpResponse:
     return redirect(f"{reverse('creators:project_detail', kwargs={'pk': project.pk})}#{anchor}")
 
 
-def _shots_fragment(request: HttpRequest, project: Project, **notice) -> HttpResponse:
+def _shots_fragment(request: AuthenticatedRequest, project: Project, **notice) -> HttpResponse:
     return render(request, "creators/_shots.html", _shots_context(project, **notice))
 
 
-def _invalid_fragment(request: HttpRequest, template: str, context: dict, target: str) -> HttpResponse:
+def _invalid_fragment(request: AuthenticatedRequest, template: str, context: dict, target: str) -> HttpResponse:
     # htmx 2 does not swap 4xx answers, so an htmx form with errors comes back
     # as 200 and says where it goes.
     response = render(request, template, context)
@@ -171,7 +171,7 @@ def _invalid_fragment(request: HttpRequest, template: str, context: dict, target
 @require_http_methods(["GET", "POST"])
 @login_required
 @creator_required
-def shot_new(request: HttpRequest, pk: int) -> HttpResponse:
+def shot_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     data = request.POST if request.method == "POST" else None
     form = _add_form(project, list(shots_for_project(project).only("number")), data)
@@ -195,7 +195,7 @@ def shot_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 @creator_required
-def shot_row(request: HttpRequest, pk: int, shot_pk: int) -> HttpResponse:
+def shot_row(request: AuthenticatedRequest, pk: int, shot_pk: int) -> HttpResponse:
     """One row of the shot list (what "Cancel" puts back in place of the edit form)."""
     project = _project_for(request, pk)
     shot = _shot_for(request, project, shot_pk)
@@ -207,7 +207,7 @@ def shot_row(request: HttpRequest, pk: int, shot_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @creator_required
-def shot_edit(request: HttpRequest, pk: int, shot_pk: int) -> HttpResponse:
+def shot_edit(request: AuthenticatedRequest, pk: int, shot_pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     shot = _shot_for(request, project, shot_pk)
     saved_number = shot.number
@@ -235,7 +235,7 @@ def shot_edit(request: HttpRequest, pk: int, shot_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @creator_required
-def shot_delete(request: HttpRequest, pk: int, shot_pk: int) -> HttpResponse:
+def shot_delete(request: AuthenticatedRequest, pk: int, shot_pk: int) -> HttpResponse:
     """GET asks for confirmation (without JavaScript); POST removes the shot."""
     project = _project_for(request, pk)
     shot = _shot_for(request, project, shot_pk)
@@ -259,7 +259,7 @@ def shot_delete(request: HttpRequest, pk: int, shot_pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @creator_required
-def shot_move_view(request: HttpRequest, pk: int, shot_pk: int) -> HttpResponse:
+def shot_move_view(request: AuthenticatedRequest, pk: int, shot_pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     shot = _shot_for(request, project, shot_pk)
     form = ShotMoveForm(request.POST)
@@ -274,7 +274,7 @@ def shot_move_view(request: HttpRequest, pk: int, shot_pk: int) -> HttpResponse:
 # --- Shortlists -----------------------------------------------------------------
 
 
-def _shortlist_answer(request: HttpRequest, project: Project, actor: ActorProfile, *, shortlisted: bool):
+def _shortlist_answer(request: AuthenticatedRequest, project: Project, actor: ActorProfile, *, shortlisted: bool):
     if request.htmx:
         context = {"project": project, "actor": actor, "shortlisted": shortlisted}
         return render(request, "creators/_shortlist_toggle.html", context)
@@ -285,7 +285,7 @@ def _shortlist_answer(request: HttpRequest, project: Project, actor: ActorProfil
 @require_POST
 @login_required
 @creator_required
-def shortlist_add_view(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def shortlist_add_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse:
     project = _project_for(request, pk)
     actor = ActorProfile.objects.filter(slug=slug).first()
     if actor is None:
@@ -304,7 +304,7 @@ def shortlist_add_view(request: HttpRequest, pk: int, slug: str) -> HttpResponse
 @require_POST
 @login_required
 @creator_required
-def shortlist_remove_view(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def shortlist_remove_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse:
     project = _project_for(request, pk)
     actor = shortlist_removable_actors(project).filter(slug=slug).first()
     if actor is None:

@@ -9,7 +9,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
@@ -23,7 +23,7 @@ from creators.selectors.roster import (
     roster_search,
     shortlisted_actor_ids,
 )
-from marketplace.http import get_in_scope_or_404, portal_state
+from marketplace.http import AuthenticatedRequest, PortalRequest, get_in_scope_or_404, portal_state
 
 
 def creator_roster_access(view):
@@ -34,7 +34,7 @@ def creator_roster_access(view):
     """
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: PortalRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         reason = roster_refusal(request.user, is_creator=portal_state(request)["is_creator"])
@@ -45,7 +45,7 @@ def creator_roster_access(view):
     return wrapper
 
 
-def _open_projects(request: HttpRequest) -> list[Project]:
+def _open_projects(request: AuthenticatedRequest) -> list[Project]:
     return list(projects_for_user(request.user).filter(status__in=OPEN_PROJECT_STATUSES).order_by("title", "id"))
 
 
@@ -55,7 +55,7 @@ def _chosen(projects: list[Project], raw: str | None) -> Project | None:
     return next((project for project in projects if str(project.pk) == (raw or "").strip()), None)
 
 
-def _query(request: HttpRequest, **changes) -> str:
+def _query(request: AuthenticatedRequest, **changes) -> str:
     """The current query string without empty values, with ``changes``."""
     query = QueryDict(mutable=True)
     for key, values in request.GET.lists():
@@ -70,7 +70,7 @@ def _query(request: HttpRequest, **changes) -> str:
 
 @require_safe
 @creator_roster_access
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: AuthenticatedRequest) -> HttpResponse:
     form = RosterFilterForm(request.GET)
     projects = _open_projects(request)
     project = _chosen(projects, request.GET.get("project"))
@@ -103,7 +103,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @creator_roster_access
-def roster_actor(request: HttpRequest, slug: str) -> HttpResponse:
+def roster_actor(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     actor = get_in_scope_or_404(request, listed_actors(), slug=slug)
     red_lines = RedLines.objects.filter(actor=actor).first()
     photos = viewable_photos(actor)

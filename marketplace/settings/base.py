@@ -7,6 +7,7 @@ file-based cache under ``var/``, email to the console.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -158,12 +159,12 @@ CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache")}
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {**REDIS_SOCKET_OPTIONS, "visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {**REDIS_SOCKET_OPTIONS, "visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
     # Where the web, worker and beat processes exchange messages.
     CELERY_FILESYSTEM_QUEUE = env("CELERY_FILESYSTEM_QUEUE", default=str(CELERY_DATA_DIR / "queue"))
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {  # type: ignore[no-redef]  # one per branch
         "data_folder_in": CELERY_FILESYSTEM_QUEUE,
         "data_folder_out": CELERY_FILESYSTEM_QUEUE,
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
@@ -234,7 +235,7 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT: Path | None = VAR_DIR / "staticfiles"
 # Outside production, whitenoise serves straight from the app and static
 # folders (no collectstatic needed for `make run` or the browser tests).
 WHITENOISE_USE_FINDERS = DEBUG

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
 
-from marketplace.http import get_in_scope_or_404, safe_next_url
+from marketplace.http import AuthenticatedRequest, get_in_scope_or_404, safe_next_url
 from marketplace.languages import is_supported
 from marketplace.selectors import notifications_for_user
 from marketplace.services import notification_mark_read, notifications_mark_all_read, user_set_language
@@ -19,7 +19,7 @@ NOTIFICATIONS_PER_PAGE = 25
 
 @require_safe
 @login_required
-def notifications_list(request: HttpRequest) -> HttpResponse:
+def notifications_list(request: AuthenticatedRequest) -> HttpResponse:
     queryset = notifications_for_user(request.user)
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
@@ -30,7 +30,7 @@ def notifications_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     notification = get_in_scope_or_404(request, notifications_for_user(request.user), pk=pk)
     notification_mark_read(notification=notification)
     if request.htmx:
@@ -45,7 +45,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedRequest) -> HttpResponse:
     count = notifications_mark_all_read(user=request.user)
     if count:
         messages.success(request, _("All notifications marked as read."))
@@ -54,7 +54,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def notifications_badge(request: HttpRequest) -> HttpResponse:
+def notifications_badge(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "marketplace/_notifications_badge.html")
 
 

@@ -5,7 +5,7 @@ last used; revoke one. Writes go through ``marketplace.services``."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from marketplace.forms import clean_plain_text
-from marketplace.http import ClientInfo, get_in_scope_or_404
+from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404
 from marketplace.selectors import api_tokens_for_user
 from marketplace.services import MAX_ACTIVE_TOKENS, TokenRefused, api_token_create, api_token_revoke
 
@@ -29,7 +29,7 @@ class TokenForm(forms.Form):
         return clean_plain_text(self.cleaned_data["name"])
 
 
-def _page(request: HttpRequest, *, form: TokenForm, new_key: str = "", status: int = 200) -> HttpResponse:
+def _page(request: AuthenticatedRequest, *, form: TokenForm, new_key: str = "", status: int = 200) -> HttpResponse:
     context = {
         "form": form,
         "tokens": list(api_tokens_for_user(request.user)),
@@ -42,7 +42,7 @@ def _page(request: HttpRequest, *, form: TokenForm, new_key: str = "", status: i
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedRequest) -> HttpResponse:
     """GET: the list and the form. POST: create a token; the answer is the
     one page that ever shows its key (never stored, never redirected with)."""
     if request.method == "GET":
@@ -62,7 +62,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = get_in_scope_or_404(request, api_tokens_for_user(request.user), pk=pk)
     api_token_revoke(token=token, user=request.user, client=ClientInfo.from_request(request))
     messages.success(

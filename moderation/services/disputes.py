@@ -10,25 +10,26 @@ commit).
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from marketplace.exceptions import DomainError, InvalidTransition
+from marketplace.files import WrittenFiles, removed_on_failure
 from marketplace.http import ClientInfo
-from marketplace.images import sanitize_image
+from marketplace.images import CleanImage
 from marketplace.models import AuditEvent, Notification, User
 from marketplace.roles import MODERATORS_GROUP
 from marketplace.services import audit, notify
+from marketplace.transitions import transition
 from moderation import notifications as kinds
 from moderation.models import (
     DESCRIPTION_MAX_LENGTH,
     DISPUTE_OPEN_STATUSES,
-    MAX_EVIDENCE_IMAGES,
+    DISPUTE_TRANSITIONS,
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
     Dispute,
@@ -36,13 +37,12 @@ from moderation.models import (
     DisputeEvent,
     DisputeEvidence,
     DisputeMessage,
-    DisputeOutcome,
     DisputeStatus,
 )
-from moderation.services.claims import claim_of, claim_respected, item_claim, item_claims_clear, target_of
-from moderation.services.sanctions import user_suspend, user_warn
+from moderation.services.claims import claim_of, item_claim, target_of
+from moderation.services.evidence import evidence_cleaned, evidence_store, evidence_uploads
 from usage_requests.models import Contract, ContractStatus, Party, UsageRequest
-from usage_requests.services.contracts import contract_reinstate, contract_suspend, contract_void
+from usage_requests.services.contracts import contract_suspend
 
 MODERATOR = "moderator"
 
@@ -59,12 +59,12 @@ def dispute_url(dispute: Dispute) -> str:
     return f"/disputes/{dispute.pk}/"
 
 
-def _plain(text: str, limit: int) -> str:
+def plain_text(text: str, limit: int) -> str:
     """Plain text as stored: surrounding blanks trimmed, capped."""
     return (text or "").strip()[:limit]
 
 
-def _loaded(dispute: Dispute) -> Dispute:
+def loaded_dispute(dispute: Dispute) -> Dispute:
     return Dispute.objects.select_related(
         "usage_request__actor__user", "usage_request__creator__user", "usage_request__project", "contract"
     ).get(pk=dispute.pk)
@@ -88,15 +88,15 @@ def dispute_respondent(dispute: Dispute) -> User:
     return _party_user(dispute, other)
 
 
-def _parties(dispute: Dispute) -> list[User]:
+def dispute_parties(dispute: Dispute) -> list[User]:
     return [dispute.usage_request.actor.user, dispute.usage_request.creator.user]
 
 
-def _event(dispute: Dispute, kind: str, *, by: User | None, party: str = "", **data) -> DisputeEvent:
+def dispute_event(dispute: Dispute, kind: str, *, by: User | None, party: str = "", **data) -> DisputeEvent:
     return DisputeEvent.objects.create(dispute=dispute, kind=kind, by=by, by_party=party, data=data)
 
 
-def _audit(action: str, dispute: Dispute, by: User, client: ClientInfo | None, **data) -> None:
+def dispute_audit(action: str, dispute: Dispute, by: User, client: ClientInfo | None, **data) -> None:
     audit(action=action, actor=by, target=target_of(dispute), client=client, data=data)
 
 
@@ -104,7 +104,7 @@ def is_moderator_user(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.groups.filter(name=MODERATORS_GROUP).exists())
 
 
-def _require_moderator(user: User, dispute: Dispute) -> None:
+def require_moderator(user: User, dispute: Dispute) -> None:
     if not is_moderator_user(user):
         raise PermissionDenied(_("Only moderators can do this."))
     if dispute_party_of(dispute, user) is not None:
@@ -121,55 +121,19 @@ def _ended_message(status: str) -> str:
     return _("This dispute changed a moment ago. Reload the page to see how it stands.")
 
 
-def _compare_and_set(dispute: Dispute, *, old: Iterable[str], new: str, **fields) -> None:
-    """Move the dispute from any of ``old`` to ``new`` if nobody moved it
-    first; otherwise ``InvalidTransition`` saying what happened."""
-    changed = Dispute.objects.filter(pk=dispute.pk, status__in=list(old)).update(status=new, **fields)
-    if changed != 1:
-        current = Dispute.objects.filter(pk=dispute.pk).values_list("status", flat=True).first()
-        raise InvalidTransition(_ended_message(current or ""))
-    dispute.status = new
-    for name, value in fields.items():
-        setattr(dispute, name, value)
-
-
-# --- Evidence --------------------------------------------------------------
-
-
-def _clean_evidence(files) -> list:
-    """Every file through ``sanitize_image``, or ``ValidationError`` naming each
-    bad one. Nothing is written."""
-    files = [upload for upload in files or () if upload]
-    errors, cleaned = [], []
-    for upload in files:
-        try:
-            cleaned.append(sanitize_image(upload))
-        except ValidationError as exc:
-            name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1][:60]
-            errors.extend(f"{name}: {message}" for message in exc.messages)
-    if errors:
-        raise ValidationError(errors, code="invalid")
-    return cleaned
-
-
-def _store_evidence(dispute: Dispute, cleaned: list, by: User, stored: list[str]) -> list[DisputeEvidence]:
-    if DisputeEvidence.objects.filter(dispute=dispute).count() + len(cleaned) > MAX_EVIDENCE_IMAGES:
-        raise ValidationError(
-            _("A dispute can hold up to %(max)d images.") % {"max": MAX_EVIDENCE_IMAGES}, code="too_many"
-        )
-    rows = []
-    for image in cleaned:
-        evidence = DisputeEvidence(dispute=dispute, uploaded_by=by, content_type=image.content_type)
-        evidence.image.save(image.file.name, image.file, save=False)
-        stored.append(evidence.image.name)
-        evidence.save()
-        rows.append(evidence)
-    return rows
-
-
-def _discard(stored: list[str]) -> None:
-    for name in stored:
-        default_storage.delete(name)
+def dispute_move(dispute: Dispute, *, old: Iterable[str], new: str, **fields: Any) -> None:
+    """Move the dispute from any of ``old`` to ``new`` (and write ``fields``)
+    if nobody moved it first; otherwise ``InvalidTransition`` saying what
+    happened. Runs inside the caller's transaction."""
+    transition(
+        dispute,
+        new=new,
+        old=old,
+        transitions=DISPUTE_TRANSITIONS,
+        illegal=lambda current: _ended_message(current.status),
+        lost=lambda status: _ended_message(status or ""),
+        **fields,
+    )
 
 
 # --- Opening ---------------------------------------------------------------
@@ -200,21 +164,14 @@ def dispute_open(
         raise PermissionDenied(_("Only the actor and the creator of this request can open a dispute on it."))
     if category not in DisputeCategory.values:
         raise DomainError(_("Choose what the dispute is about."))
-    description = _plain(description, DESCRIPTION_MAX_LENGTH)
+    description = plain_text(description, DESCRIPTION_MAX_LENGTH)
     if not description:
         raise DomainError(_("Describe what happened: the moderator and the other party read it."))
-    files = [upload for upload in evidence or () if upload]
-    if len(files) > MAX_EVIDENCE_IMAGES:
-        raise ValidationError(
-            _("A dispute can hold up to %(max)d images.") % {"max": MAX_EVIDENCE_IMAGES}, code="too_many"
-        )
-    cleaned = _clean_evidence(files)
-    stored: list[str] = []
+    cleaned = evidence_cleaned(evidence_uploads(evidence))
     try:
-        with transaction.atomic():
-            dispute = _open(usage_request, by, party, category, description, cleaned, stored)
+        with removed_on_failure() as written, transaction.atomic():
+            dispute = _open(usage_request, by, party, category, description, cleaned, written)
     except IntegrityError:
-        _discard(stored)
         existing = (
             Dispute.objects.filter(usage_request=usage_request, status__in=DISPUTE_OPEN_STATUSES)
             .values_list("pk", flat=True)
@@ -225,9 +182,6 @@ def dispute_open(
             % {"id": existing or "?"},
             existing,
         ) from None
-    except BaseException:
-        _discard(stored)
-        raise
     return dispute
 
 
@@ -237,8 +191,8 @@ def _open(
     party: str,
     category: str,
     description: str,
-    cleaned: list,
-    stored: list[str],
+    cleaned: list[CleanImage],
+    written: WrittenFiles,
 ) -> Dispute:
     existing = (
         Dispute.objects.filter(usage_request=usage_request, status__in=DISPUTE_OPEN_STATUSES)
@@ -262,15 +216,15 @@ def _open(
             description=description,
         )
     dispute.usage_request = usage_request
-    _event(dispute, DisputeEvent.Kind.OPENED, by=by, party=party, category=category)
+    dispute_event(dispute, DisputeEvent.Kind.OPENED, by=by, party=party, category=category)
     if cleaned:
-        rows = _store_evidence(dispute, cleaned, by, stored)
-        _event(dispute, DisputeEvent.Kind.EVIDENCE_ADDED, by=by, party=party, count=len(rows))
+        rows = evidence_store(dispute, cleaned, by, written)
+        dispute_event(dispute, DisputeEvent.Kind.EVIDENCE_ADDED, by=by, party=party, count=len(rows))
     if contract is not None and contract.status == ContractStatus.ACTIVE:
         contract_suspend(contract=contract, by=by, reason=description[:REASON_MAX_LENGTH], dispute_id=dispute.pk)
         Dispute.objects.filter(pk=dispute.pk).update(suspended_contract=True)
         dispute.suspended_contract = True
-        _event(dispute, DisputeEvent.Kind.CONTRACT_SUSPENDED, by=None, party="platform", contract=contract.pk)
+        dispute_event(dispute, DisputeEvent.Kind.CONTRACT_SUSPENDED, by=None, party="platform", contract=contract.pk)
     other = dispute_respondent(dispute)
     notify(
         recipient=other,
@@ -288,31 +242,22 @@ def dispute_add_evidence(*, dispute: Dispute, by: User, files: Iterable) -> list
     ``PermissionDenied`` (not a party), ``InvalidTransition`` (ended),
     ``ValidationError`` (bad file, none given, or over ``MAX_EVIDENCE_IMAGES``;
     nothing is stored)."""
-    dispute = _loaded(dispute)
+    dispute = loaded_dispute(dispute)
     party = dispute_party_of(dispute, by)
     if party is None:
         raise PermissionDenied(_("Only the parties of this dispute can add evidence."))
-    files = [upload for upload in files or () if upload]
-    if not files:
+    uploads = evidence_uploads(files)
+    if not uploads:
         raise ValidationError(_("Choose at least one image."), code="required")
-    if len(files) > MAX_EVIDENCE_IMAGES:
-        raise ValidationError(
-            _("A dispute can hold up to %(max)d images.") % {"max": MAX_EVIDENCE_IMAGES}, code="too_many"
-        )
-    cleaned = _clean_evidence(files)
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            # Lock the dispute: it must still be open, and two uploads at once
-            # cannot pass the cap together.
-            locked = Dispute.objects.select_for_update().filter(pk=dispute.pk, status__in=DISPUTE_OPEN_STATUSES)
-            if not locked.exists():
-                raise InvalidTransition(_("This dispute has ended; nothing more can be added to it."))
-            rows = _store_evidence(dispute, cleaned, by, stored)
-            _event(dispute, DisputeEvent.Kind.EVIDENCE_ADDED, by=by, party=party, count=len(rows))
-    except BaseException:
-        _discard(stored)
-        raise
+    cleaned = evidence_cleaned(uploads)
+    with removed_on_failure() as written, transaction.atomic():
+        # Lock the dispute: it must still be open, and two uploads at once
+        # cannot pass the cap together.
+        locked = Dispute.objects.select_for_update().filter(pk=dispute.pk, status__in=DISPUTE_OPEN_STATUSES)
+        if not locked.exists():
+            raise InvalidTransition(_("This dispute has ended; nothing more can be added to it."))
+        rows = evidence_store(dispute, cleaned, by, written)
+        dispute_event(dispute, DisputeEvent.Kind.EVIDENCE_ADDED, by=by, party=party, count=len(rows))
     return rows
 
 
@@ -321,7 +266,7 @@ def dispute_add_evidence(*, dispute: Dispute, by: User, files: Iterable) -> list
 
 def _participants(dispute: Dispute) -> list[User]:
     """The parties and the moderator holding the dispute, if any."""
-    people = _parties(dispute)
+    people = dispute_parties(dispute)
     claim = claim_of(dispute)
     if claim is not None and claim.moderator_id not in {user.pk for user in people}:
         people.append(claim.moderator)
@@ -360,16 +305,16 @@ def dispute_message_post(
     parties, nobody notified). Raises ``PermissionDenied`` (neither a party
     nor a moderator, or a party asking for an internal note),
     ``InvalidTransition`` (the dispute has ended), ``DomainError`` (empty)."""
-    dispute = _loaded(dispute)
+    dispute = loaded_dispute(dispute)
     party = dispute_party_of(dispute, by)
     if party is None:
-        _require_moderator(by, dispute)
+        require_moderator(by, dispute)
         author_party = MODERATOR
     else:
         if internal:
             raise PermissionDenied(_("Only moderators can write internal notes."))
         author_party = party
-    body = _plain(body, NOTE_MAX_LENGTH)
+    body = plain_text(body, NOTE_MAX_LENGTH)
     if not body:
         raise DomainError(_("Write something before you send."))
     with transaction.atomic():
@@ -379,7 +324,7 @@ def dispute_message_post(
             dispute=dispute, author=by, author_party=author_party, body=body, internal=internal
         )
         if author_party == MODERATOR:
-            _audit(AuditEvent.Action.DISPUTE_NOTE, dispute, by, client, message=message.pk, internal=internal)
+            dispute_audit(AuditEvent.Action.DISPUTE_NOTE, dispute, by, client, message=message.pk, internal=internal)
         if not internal:
             others = [user for user in _participants(dispute) if user.pk != by.pk]
             _tell_new_message(dispute, others, message)
@@ -393,163 +338,12 @@ def dispute_take_into_review(*, dispute: Dispute, by: User, client: ClientInfo |
     """OPEN → IN_REVIEW, and the dispute is assigned to ``by``. Raises
     ``PermissionDenied`` (not a moderator, or a party) and
     ``InvalidTransition`` (not open any more, or another moderator holds it)."""
-    dispute = _loaded(dispute)
-    _require_moderator(by, dispute)
+    dispute = loaded_dispute(dispute)
+    require_moderator(by, dispute)
     with transaction.atomic():
-        _compare_and_set(dispute, old=[DisputeStatus.OPEN], new=DisputeStatus.IN_REVIEW)
+        dispute_move(dispute, old=[DisputeStatus.OPEN], new=DisputeStatus.IN_REVIEW)
         item_claim(item=dispute, moderator=by, client=client)
-        _event(dispute, DisputeEvent.Kind.ASSIGNED, by=by, party=MODERATOR)
-        _event(dispute, DisputeEvent.Kind.IN_REVIEW, by=by, party=MODERATOR)
-        _audit(AuditEvent.Action.DISPUTE_REVIEW, dispute, by, client)
+        dispute_event(dispute, DisputeEvent.Kind.ASSIGNED, by=by, party=MODERATOR)
+        dispute_event(dispute, DisputeEvent.Kind.IN_REVIEW, by=by, party=MODERATOR)
+        dispute_audit(AuditEvent.Action.DISPUTE_REVIEW, dispute, by, client)
     return dispute
-
-
-def _resolution(text: str) -> str:
-    text = _plain(text, REASON_MAX_LENGTH)
-    if not text:
-        raise DomainError(_("Write the resolution: both parties read it."))
-    return text
-
-
-def _outcome_label(outcome: str, recipient: User) -> str:
-    # Notification params hold plain data; the label is rendered once, in
-    # the language the recipient reads the platform in.
-    with translation.override(getattr(recipient, "preferred_language", None) or None):
-        return str(DisputeOutcome(outcome).label)
-
-
-def _suspended_contract(dispute: Dispute) -> Contract | None:
-    """The contract this dispute suspended, if it is still suspended."""
-    if not dispute.suspended_contract or dispute.contract_id is None:
-        return None
-    contract = Contract.objects.filter(pk=dispute.contract_id).first()
-    return contract if contract is not None and contract.status == ContractStatus.SUSPENDED else None
-
-
-def _reinstate_if_suspended(dispute: Dispute, by: User, reason: str) -> None:
-    contract = _suspended_contract(dispute)
-    if contract is not None:
-        contract_reinstate(contract=contract, by=by, reason=reason, dispute_id=dispute.pk)
-
-
-def dispute_resolve(
-    *, dispute: Dispute, by: User, outcome: str, resolution: str, client: ClientInfo | None = None
-) -> Dispute:
-    """End an open or in-review dispute with ``outcome``:
-
-    * ``no_action``: the contract this dispute suspended is reinstated;
-    * ``warning``: the respondent is warned, the contract reinstated;
-    * ``contract_voided``: the suspended contract is voided;
-    * ``account_suspended``: the respondent's account is suspended (their
-      open requests declined) and the suspended contract voided.
-
-    Raises ``PermissionDenied`` (not a moderator, or a party),
-    ``DomainError`` (no resolution, unknown outcome) and
-    ``InvalidTransition`` (ended already — another moderator was first — or
-    there is no suspended contract to void). On any error nothing is written.
-    """
-    if outcome not in DisputeOutcome.values:
-        raise DomainError(_("Choose an outcome."))
-    resolution = _resolution(resolution)
-    dispute = _loaded(dispute)
-    _require_moderator(by, dispute)
-    claim_respected(item=dispute, moderator=by)
-    respondent = dispute_respondent(dispute)
-    now = timezone.now()
-    with transaction.atomic():
-        _compare_and_set(
-            dispute,
-            old=DISPUTE_OPEN_STATUSES,
-            new=DisputeStatus.RESOLVED,
-            outcome=outcome,
-            resolution=resolution,
-            resolved_by=by,
-            resolved_at=now,
-            sanctioned_user=respondent if outcome == DisputeOutcome.ACCOUNT_SUSPENDED else None,
-        )
-        if outcome in (DisputeOutcome.NO_ACTION, DisputeOutcome.WARNING):
-            _reinstate_if_suspended(dispute, by, resolution)
-        if outcome == DisputeOutcome.WARNING:
-            user_warn(user=respondent, by=by, reason=resolution, dispute=dispute, client=client)
-        if outcome == DisputeOutcome.CONTRACT_VOIDED:
-            contract = _any_suspended_contract(dispute)
-            if contract is None:
-                raise InvalidTransition(
-                    _("There is no contract suspended by this dispute to void. Choose another outcome.")
-                )
-            contract_void(contract=contract, by=by, reason=resolution, dispute_id=dispute.pk)
-        if outcome == DisputeOutcome.ACCOUNT_SUSPENDED:
-            if respondent.suspended_at is None:
-                user_suspend(user=respondent, by=by, reason=resolution, dispute=dispute, client=client)
-            contract = _suspended_contract(dispute)
-            if contract is not None:
-                contract_void(contract=contract, by=by, reason=resolution, dispute_id=dispute.pk)
-        _event(dispute, DisputeEvent.Kind.RESOLVED, by=by, party=MODERATOR, outcome=outcome)
-        _audit(AuditEvent.Action.DISPUTE_RESOLVED, dispute, by, client, outcome=outcome, resolution=resolution)
-        for recipient in _parties(dispute):
-            notify(
-                recipient=recipient,
-                kind=kinds.DISPUTE_RESOLVED,
-                event_key=f"dispute:{dispute.pk}:resolved",
-                params={
-                    "id": dispute.pk,
-                    "outcome": _outcome_label(outcome, recipient),
-                    "resolution": resolution,
-                },
-                target=dispute,
-                url=dispute_url(dispute),
-            )
-        item_claims_clear(item=dispute)
-    return dispute
-
-
-def _any_suspended_contract(dispute: Dispute) -> Contract | None:
-    """The dispute's contract if it is suspended (a dispute opened before its
-    contract was active has none to void)."""
-    if dispute.contract_id is None:
-        return None
-    return Contract.objects.filter(pk=dispute.contract_id, status=ContractStatus.SUSPENDED).first()
-
-
-def dispute_dismiss(*, dispute: Dispute, by: User, resolution: str, client: ClientInfo | None = None) -> Dispute:
-    """End an open or in-review dispute without action: the contract it
-    suspended is reinstated and both parties are told why. Raises like
-    ``dispute_resolve``."""
-    resolution = _resolution(resolution)
-    dispute = _loaded(dispute)
-    _require_moderator(by, dispute)
-    claim_respected(item=dispute, moderator=by)
-    with transaction.atomic():
-        _compare_and_set(
-            dispute,
-            old=DISPUTE_OPEN_STATUSES,
-            new=DisputeStatus.DISMISSED,
-            resolution=resolution,
-            resolved_by=by,
-            resolved_at=timezone.now(),
-        )
-        _reinstate_if_suspended(dispute, by, resolution)
-        _event(dispute, DisputeEvent.Kind.DISMISSED, by=by, party=MODERATOR)
-        _audit(AuditEvent.Action.DISPUTE_DISMISSED, dispute, by, client, resolution=resolution)
-        for recipient in _parties(dispute):
-            notify(
-                recipient=recipient,
-                kind=kinds.DISPUTE_DISMISSED,
-                event_key=f"dispute:{dispute.pk}:dismissed",
-                params={"id": dispute.pk, "resolution": resolution},
-                target=dispute,
-                url=dispute_url(dispute),
-            )
-        item_claims_clear(item=dispute)
-    return dispute
-
-
-def evidence_viewed(*, evidence: DisputeEvidence, by: User, client: ClientInfo | None = None) -> None:
-    """A moderator opened an evidence image: audited."""
-    audit(
-        action=AuditEvent.Action.EVIDENCE_VIEWED,
-        actor=by,
-        target=target_of(evidence.dispute),
-        client=client,
-        data={"evidence": evidence.pk},
-    )

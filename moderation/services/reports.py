@@ -10,6 +10,7 @@ from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.http import ClientInfo
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit, notify
+from marketplace.transitions import transition
 from moderation import notifications as kinds
 from moderation.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -85,15 +86,21 @@ def report_decide(
     if not resolution:
         raise InvalidTransition(_("Write the reason: the people concerned are told it."))
     new_status = ReportStatus.DISMISSED if action == ReportAction.DISMISS else ReportStatus.ACTIONED
-    assert new_status in REPORT_TRANSITIONS[ReportStatus.OPEN]
     claim_respected(item=report, moderator=by)
+    already_decided = _("This report was already decided by another moderator.")
     with transaction.atomic():
-        now = timezone.now()
-        changed = Report.objects.filter(pk=report.pk, status=ReportStatus.OPEN).update(
-            status=new_status, action=action, resolution=resolution, decided_by=by, decided_at=now
+        transition(
+            report,
+            new=new_status,
+            old=ReportStatus.OPEN,
+            transitions=REPORT_TRANSITIONS,
+            illegal=already_decided,
+            lost=already_decided,
+            action=action,
+            resolution=resolution,
+            decided_by=by,
+            decided_at=timezone.now(),
         )
-        if not changed:
-            raise InvalidTransition(_("This report was already decided by another moderator."))
         report.refresh_from_db()
         target = report.reported_user
         if action == ReportAction.HIDE_PROFILE:

@@ -12,6 +12,7 @@ pending once submitted, verified or rejected once decided.
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,14 +21,17 @@ from django.utils.translation import gettext as _
 from actors.models import ActorProfile, VerificationStatus
 from actors.services import actor_verification_set
 from marketplace.exceptions import DomainError, InvalidTransition
+from marketplace.files import removed_on_failure
 from marketplace.http import ClientInfo
 from marketplace.images import sanitize_image
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit, notify
+from marketplace.transitions import transition
 from moderation import notifications as kinds
 from moderation.models import (
     REASON_MAX_LENGTH,
     VERIFICATION_IMAGE_RETENTION_DAYS,
+    VERIFICATION_TRANSITIONS,
     IdentityVerification,
     VerificationState,
     one_time_code,
@@ -93,25 +97,24 @@ def verification_submit(*, verification: IdentityVerification, id_document, self
     if verification.status != VerificationState.STARTED:
         raise InvalidTransition(_("These photos were already sent; a moderator is reviewing them."))
 
-    stored: dict[str, str] = {}
-    try:
-        with transaction.atomic():
-            for field_name, image in cleaned.items():
-                field = IdentityVerification._meta.get_field(field_name)
-                name = field.generate_filename(verification, image.file.name)
-                stored[field_name] = field.storage.save(name, image.file, max_length=field.max_length)
-            now = timezone.now()
-            changed = IdentityVerification.objects.filter(pk=verification.pk, status=VerificationState.STARTED).update(
-                status=VerificationState.SUBMITTED, submitted_at=now, **stored
-            )
-            if changed != 1:
-                raise InvalidTransition(_("These photos were already sent; a moderator is reviewing them."))
-            actor_verification_set(actor=verification.actor, status=VerificationStatus.PENDING)
-    except BaseException:
-        # The row rolled back; the files written before that must go too.
-        for field_name, name in stored.items():
-            IdentityVerification._meta.get_field(field_name).storage.delete(name)
-        raise
+    already_sent = _("These photos were already sent; a moderator is reviewing them.")
+    with removed_on_failure(_image_storage()) as written, transaction.atomic():
+        stored: dict[str, str] = {}
+        for field_name, image in cleaned.items():
+            field = IdentityVerification._meta.get_field(field_name)
+            name = field.generate_filename(verification, image.file.name)
+            stored[field_name] = written.add(field.storage.save(name, image.file, max_length=field.max_length))
+        transition(
+            verification,
+            new=VerificationState.SUBMITTED,
+            old=VerificationState.STARTED,
+            transitions=VERIFICATION_TRANSITIONS,
+            illegal=already_sent,
+            lost=already_sent,
+            submitted_at=timezone.now(),
+            **stored,
+        )
+        actor_verification_set(actor=verification.actor, status=VerificationStatus.PENDING)
     verification.refresh_from_db()
     return verification
 
@@ -128,12 +131,18 @@ def _decide(
     if verification.actor.user_id == by.pk:
         raise InvalidTransition(_("You cannot decide your own identity check."))
     claim_respected(item=verification, moderator=by)
-    now = timezone.now()
-    changed = IdentityVerification.objects.filter(pk=verification.pk, status=VerificationState.SUBMITTED).update(
-        status=new_status, decided_at=now, decided_by=by, reason=reason
+    not_waiting = _("This identity check was already decided, or is not waiting for a decision.")
+    transition(
+        verification,
+        new=new_status,
+        old=VerificationState.SUBMITTED,
+        transitions=VERIFICATION_TRANSITIONS,
+        illegal=not_waiting,
+        lost=not_waiting,
+        decided_at=timezone.now(),
+        decided_by=by,
+        reason=reason,
     )
-    if changed != 1:
-        raise InvalidTransition(_("This identity check was already decided, or is not waiting for a decision."))
     item_claims_clear(item=verification)
     verification.refresh_from_db()
     return verification
@@ -255,7 +264,12 @@ def verification_images_purge_due(*, now: datetime | None = None, chunk: int = 1
                 transaction.on_commit(lambda names=names: _delete_files(names))
 
 
+def _image_storage() -> Storage:
+    """Where both private images live (the two fields share one storage)."""
+    return IdentityVerification._meta.get_field("id_document").storage
+
+
 def _delete_files(names: list[str]) -> None:
-    storage = IdentityVerification._meta.get_field("id_document").storage
+    storage = _image_storage()
     for name in names:
         storage.delete(name)

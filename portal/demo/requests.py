@@ -7,21 +7,19 @@ an actor they cannot fit is skipped for the next one on the list.
 """
 
 import calendar
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from actors.models import ActorProfile, RedLines
-from actors.services import actor_profile_update
 from creators.models import CreatorProfile, Project
-from creators.services import creator_profile_update, project_create, shot_add
-from marketplace.categories import ContentCategory
-from marketplace.places import Territory, territory_covered
-from usage_requests.models import Contract, ContractStatus, ShotDecision, UsageRequest
+from marketplace.places import territory_covered
+from portal.demo.contracts import demo_contract_sign_both
+from portal.demo.projects import ASHFALL, CHANGAN, LIGHTHOUSE, RAIN, TEA, DemoProject, demo_project
+from usage_requests.models import Contract, ShotDecision, UsageRequest
 from usage_requests.services import (
-    contract_sign,
     message_send,
     red_line_violations,
     usage_request_accept,
@@ -34,130 +32,11 @@ from usage_requests.services import (
 )
 from usage_requests.services.sweeps import usage_request_expire
 
-# Signatory names for the demo studios, keyed by their position in seed_demo's
-# CREATORS (1-based); only set when the studio has none on file.
-CREATOR_LEGAL_NAMES = {
-    1: "Lumen Pictures Ltd",
-    2: "北京星河影业有限公司",
-    3: "Pixel Harbor Studio LLC",
-    4: "上海光年动画有限公司",
-}
+__all__ = ["RAIN", "demo_requests_seed", "months_later"]
+
 # A fee for an actor who has not set a minimum, in their currency.
 FEE_WITHOUT_MINIMUM = Decimal("8000")
-PROJECT_DAYS = 400
 TERM_STARTS_AFTER = timedelta(days=14)
-
-
-@dataclass(frozen=True)
-class DemoShot:
-    description: str
-    category: str
-    likeness_usage: tuple[str, ...]
-    duration_seconds: int
-
-
-@dataclass(frozen=True)
-class DemoProject:
-    creator: int  # position in seed_demo's CREATORS, 1-based
-    title: str
-    category: str
-    logline: str
-    distribution_channels: tuple[str, ...]
-    territory: str
-    ai_tools: str
-    shots: tuple[DemoShot, ...] = field(default=())
-
-
-FILM, DRAMA, GAME, AD = (
-    ContentCategory.FILM,
-    ContentCategory.TV_DRAMA,
-    ContentCategory.GAME,
-    ContentCategory.ADVERTISING,
-)
-
-# No shot or logline may contain a keyword a demo actor blocks ("weapons",
-# "casino", "赌场", "香烟", "政治") or use a category some exclude.
-RAIN = DemoProject(
-    creator=2,
-    title="雨夜长街 / Rain on the Long Street",
-    category=FILM,
-    logline="雨夜，一名女剑客独自走过长街，为师父讨回公道。 A swordswoman walks the long street on a rainy night.",
-    distribution_channels=("cinema", "streaming"),
-    territory=Territory.WORLDWIDE,
-    ai_tools="Runway Gen-3, 自研换脸模型",
-    shots=(
-        DemoShot("远景：雨夜长街，灯笼摇晃，主角撑伞缓步走来。", FILM, ("full_body",), 14),
-        DemoShot("Close-up: rain runs down her face as she looks up at the inn sign.", FILM, ("face",), 6),
-        DemoShot("中景：客栈门口拔剑对峙，雨水溅起。", FILM, ("face", "full_body"), 18),
-        DemoShot("屋顶追逐，轻功飞跃（全身动作）。", FILM, ("full_body",), 22),
-        DemoShot("Final close-up: she whispers her master's name. 低声念出师父的名字。", FILM, ("face", "voice"), 8),
-    ),
-)
-CHANGAN = DemoProject(
-    creator=2,
-    title="长安夜话 / Chang'an Nights",
-    category=DRAMA,
-    logline=(
-        "大唐长安，一位说书人每晚讲一个关于这座城的秘密。"
-        " A storyteller reveals one secret of Tang-dynasty Chang'an each night."
-    ),
-    distribution_channels=("streaming",),
-    territory=Territory.CN_MAINLAND,
-    ai_tools="Sora (背景扩展), ElevenLabs",
-    shots=(
-        DemoShot("第一集开场：说书人在茶楼台上拍响醒木。", DRAMA, ("face", "voice"), 20),
-        DemoShot("Street market at dusk, the storyteller walks through the crowd.", DRAMA, ("full_body",), 15),
-        DemoShot("近景：烛光下读一封旧信。", DRAMA, ("face",), 10),
-        DemoShot("旁白：长安的夜，从不真正安静。", DRAMA, ("voice",), 30),
-    ),
-)
-LIGHTHOUSE = DemoProject(
-    creator=1,
-    title="The Lighthouse Keeper's Daughter",
-    category=DRAMA,
-    logline="A six-episode streaming drama: a marine biologist returns to the island where her father vanished.",
-    distribution_channels=("streaming",),
-    territory=Territory.EUROPE,
-    ai_tools="Digital double for storm sequences (Unreal Engine MetaHuman)",
-    shots=(
-        DemoShot("Ep. 1: she steps off the ferry, wind in her hair, wide shot.", DRAMA, ("full_body",), 12),
-        DemoShot("Ep. 1: close-up reading her father's last logbook entry.", DRAMA, ("face",), 9),
-        DemoShot("Ep. 3: storm on the gallery of the lighthouse, digital double.", DRAMA, ("face", "full_body"), 25),
-        DemoShot("Ep. 6: voice-over letter to her father over the closing montage.", DRAMA, ("voice",), 40),
-    ),
-)
-ASHFALL = DemoProject(
-    creator=3,
-    title="Ashfall: Opening Cinematic",
-    category=GAME,
-    logline="The opening cinematic of a volcanic-island survival game: a ranger wakes up as the sky turns grey.",
-    distribution_channels=("games", "social_video"),
-    territory=Territory.WORLDWIDE,
-    ai_tools="Motion capture cleaned with AI retargeting; face model rendered in Unreal Engine 5",
-    shots=(
-        DemoShot("The ranger wakes in a ruined watchtower; ash falls through the roof.", GAME, ("face",), 10),
-        DemoShot("Full-body mocap: climbing down the tower ladder.", GAME, ("full_body",), 16),
-        DemoShot("Running across the lava field, camera tracking from the side.", GAME, ("full_body",), 12),
-        DemoShot("Close-up: she checks a cracked radio and calls for the rescue team.", GAME, ("face", "voice"), 9),
-        DemoShot("Title card reveal, her silhouette against the eruption.", GAME, ("full_body",), 6),
-        DemoShot("Voice line for the trailer: 'The island is waking. So am I.'", GAME, ("voice",), 4),
-    ),
-)
-TEA = DemoProject(
-    creator=4,
-    title="晨光茶饮 · 春季广告 / Morning Light Tea spring spot",
-    category=AD,
-    logline="15 秒春季新品广告：清晨的第一杯茶。 A 15-second spot for the spring tea range.",
-    distribution_channels=("advertising", "social_video"),
-    territory=Territory.CN_MAINLAND,
-    ai_tools="AI 生成背景与产品合成",
-    shots=(
-        DemoShot("清晨窗边，主角端起茶杯微笑（近景）。", AD, ("face",), 5),
-        DemoShot("Walking through a spring tea garden, full body.", AD, ("full_body",), 6),
-        DemoShot("结尾口播：“晨光，每一天的开始。”", AD, ("face", "voice"), 4),
-    ),
-)
-PROJECTS = (RAIN, CHANGAN, LIGHTHOUSE, ASHFALL, TEA)
 
 
 def months_later(start: date, months: int) -> date:
@@ -187,37 +66,14 @@ class DemoSeeder:
     def project(self, spec: DemoProject) -> Project:
         if spec.title not in self.projects:
             creator = self.creators[spec.creator - 1]
-            project = creator.projects.filter(title=spec.title).first()
-            if project is None:
-                project = project_create(
-                    creator=creator,
-                    title=spec.title,
-                    category=spec.category,
-                    logline=spec.logline,
-                    distribution_channels=list(spec.distribution_channels),
-                    territory=spec.territory,
-                    ai_tools=spec.ai_tools,
-                    start_date=self.today,
-                    end_date=self.today + timedelta(days=PROJECT_DAYS),
-                    status=Project.Status.ACTIVE,
-                )
-                for number, shot in enumerate(spec.shots, start=1):
-                    shot_add(
-                        project=project,
-                        number=number,
-                        description=shot.description,
-                        category=shot.category,
-                        likeness_usage=list(shot.likeness_usage),
-                        duration_seconds=shot.duration_seconds,
-                    )
-            self.projects[spec.title] = project
+            self.projects[spec.title] = demo_project(creator=creator, spec=spec, today=self.today)
         return self.projects[spec.title]
 
     # Terms that fit the actor -----------------------------------------------
 
     def terms_for(
         self, actor: ActorProfile, project: Project, *, months: int, fee_factor: str, ai_training: bool = False
-    ) -> dict:
+    ) -> dict[str, Any]:
         red_lines = RedLines.objects.filter(actor=actor).first() or RedLines(actor=actor)
         accepted = red_lines.accepted_territories
         territory = project.territory
@@ -316,29 +172,20 @@ class DemoSeeder:
         return usage_request_accept(request=request, user=request.actor.user, terms_version=request.terms_version)
 
     def sign_both(self, contract: Contract) -> Contract:
-        actor, creator = contract.actor, contract.creator
-        if not actor.legal_name.strip():
-            actor = actor_profile_update(actor=actor, data={"legal_name": actor.stage_name})
-        if not creator.legal_name.strip():
-            position = next(i for i, c in enumerate(self.creators, start=1) if c.pk == creator.pk)
-            creator = creator_profile_update(
-                profile=creator,
-                display_name=creator.display_name,
-                studio=creator.studio,
-                legal_name=CREATOR_LEGAL_NAMES.get(position, creator.display_name),
-                website=creator.website,
-                bio=creator.bio,
-                country=creator.country,
-                contact_preference=creator.contact_preference,
-            )
-        contract_sign(contract=contract, user=actor.user, typed_name=actor.legal_name, consent=True)
-        contract_sign(contract=contract, user=creator.user, typed_name=creator.legal_name, consent=True)
-        contract.refresh_from_db()
-        return contract
+        return demo_contract_sign_both(contract=contract, creators=self.creators)
 
     # The demo ---------------------------------------------------------------
 
     def run(self) -> None:
+        """Every status of the demo, in this order: the actors each step
+        prefers depend on those the earlier steps used."""
+        self.seed_pending()
+        self.seed_negotiated()
+        self.seed_closed()
+        self.seed_active()
+
+    def seed_pending(self) -> None:
+        """Two pending requests: one untouched, one halfway decided."""
         # Pending, untouched, with a conversation under way.
         pending = self.send(
             RAIN,
@@ -368,6 +215,9 @@ class DemoSeeder:
             },
         )
 
+    def seed_negotiated(self) -> None:
+        """A counter-offer awaiting the creator, and one accepted (the
+        contract awaits both signatures)."""
         # Countered: the actor wants a higher fee; the creator has to answer.
         countered = self.send(
             ASHFALL,
@@ -390,6 +240,8 @@ class DemoSeeder:
         self.accept(awaiting)
         self.talk(awaiting, ("creator", "合同已生成，请在七天内签署。 The contract is ready to sign."))
 
+    def seed_closed(self) -> None:
+        """Requests that ended without a contract: declined, withdrawn, expired."""
         # Declined, with the reason the creator reads.
         declined = self.send(CHANGAN, prefer=3, months=12, message="说书人一角，四个镜头，期待您的声音。")
         self.talk(declined, ("actor", "谢谢邀请，不过我先看看档期。"))
@@ -409,6 +261,8 @@ class DemoSeeder:
         expired = self.send(ASHFALL, prefer=6, months=12, message="Secondary ranger role, two voice lines.")
         usage_request_expire(request_id=expired.pk, now=expired.expires_at + timedelta(seconds=1))
 
+    def seed_active(self) -> None:
+        """Three active contracts, signed by both; moderation disputes the last."""
         # Active: accepted with one shot vetoed, signed by both.
         vetoed = self.send(RAIN, prefer=13, months=12, message="想请您出演师姐一角。")
         self.approve_all(vetoed, veto={4: "屋顶戏请用替身，我不做全身动捕。"})
@@ -446,12 +300,3 @@ def demo_requests_seed(*, creators: list[CreatorProfile], actors: list[ActorProf
         return False
     DemoSeeder(creators=creators, actors=actors).run()
     return True
-
-
-def demo_active_contracts(*, creators: list[CreatorProfile]) -> list[Contract]:
-    """The demo creators' active licences, oldest first."""
-    return list(
-        Contract.objects.filter(creator__in=creators, status=ContractStatus.ACTIVE)
-        .select_related("actor", "creator", "project")
-        .order_by("activated_at", "id")
-    )

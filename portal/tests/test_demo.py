@@ -5,7 +5,8 @@ import pytest
 from actors.models import RedLines
 from actors.tests.factories import ActorProfileFactory
 from creators.tests.factories import CreatorProfileFactory
-from portal.demo.requests import RAIN, demo_active_contracts, demo_requests_seed, months_later
+from portal.demo.contracts import demo_active_contracts
+from portal.demo.requests import RAIN, demo_requests_seed, months_later
 from usage_requests.models import (
     Contract,
     ContractStatus,

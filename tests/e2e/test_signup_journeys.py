@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -40,7 +41,7 @@ LANGUAGES = {
         "continue": "继续",
     },
 }
-ROLES = {
+ROLES: dict[str, dict[str, Any]] = {
     "actor": {
         "join_link": "Join as an actor",
         "badge": "Actor",

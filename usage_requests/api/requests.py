@@ -10,7 +10,6 @@ red lines, 403 for the wrong party (see ``marketplace.api.errors``).
 from abc import ABC, abstractmethod
 
 import django_filters
-from django.db import transaction
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -49,10 +48,9 @@ from usage_requests.services import (
     message_send,
     require_party,
     thread_mark_read,
-    usage_request_accept,
     usage_request_accept_counter,
     usage_request_counter,
-    usage_request_decide_shots,
+    usage_request_decide_and_accept,
     usage_request_decline,
     usage_request_send,
     usage_request_withdraw,
@@ -413,11 +411,9 @@ class RequestAccept(_Move):
                     )
                 )
             decisions[rows[item["shot_number"]]] = (item["decision"], item["note"])
-        with transaction.atomic():
-            # One transaction: a refused acceptance keeps no decision either.
-            if decisions:
-                usage_request_decide_shots(request=req, user=request.user, decisions=decisions)
-            usage_request_accept(request=req, user=request.user, terms_version=values["terms_version"])
+        usage_request_decide_and_accept(
+            usage_request=req, user=request.user, decisions=decisions, terms_version=values["terms_version"]
+        )
 
 
 @_move_schema("Decline: the actor a pending request, the creator a counter-offer", ReasonInput)

@@ -31,6 +31,7 @@ from usage_requests.models import (
     OPEN_REQUEST_STATUSES,
     REASON_MAX_LENGTH,
     REQUEST_TRANSITIONS,
+    Contract,
     Party,
     RequestEvent,
     RequestShot,
@@ -392,7 +393,7 @@ def usage_request_decide_shots(
     return changed
 
 
-def usage_request_accept(*, request: UsageRequest, user: User, terms_version: int | None):
+def usage_request_accept(*, request: UsageRequest, user: User, terms_version: int | None) -> Contract:
     """The actor accepts the latest terms: the request becomes accepted and
     its contract is created in the same transaction, from the approved shots
     only. Raises ``PermissionDenied`` (not the actor), ``StaleTerms``,
@@ -424,6 +425,22 @@ def usage_request_accept(*, request: UsageRequest, user: User, terms_version: in
             url=f"/contracts/{contract.pk}/",
         )
     return contract
+
+
+def usage_request_decide_and_accept(
+    *,
+    usage_request: UsageRequest,
+    user: User,
+    decisions: dict[int, tuple[str, str]],
+    terms_version: int | None,
+) -> Contract:
+    """Record the actor's shot decisions and accept the latest terms, in one
+    transaction: a refused acceptance keeps no decision either. Raises as
+    ``usage_request_decide_shots`` and ``usage_request_accept``."""
+    with transaction.atomic():
+        if decisions:
+            usage_request_decide_shots(request=usage_request, user=user, decisions=decisions)
+        return usage_request_accept(request=usage_request, user=user, terms_version=terms_version)
 
 
 def usage_request_decline(*, request: UsageRequest, user: User, reason: str = "") -> UsageRequest:

@@ -53,6 +53,7 @@ from usage_requests.services import (
     usage_request_accept,
     usage_request_accept_counter,
     usage_request_counter,
+    usage_request_decide_and_accept,
     usage_request_decide_shots,
     usage_request_decline,
     usage_request_withdraw,
@@ -350,37 +351,31 @@ def _attempt(request: HttpRequest, req: UsageRequest, move: Callable[[], object]
 @require_POST
 @login_required
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save the actor's shot decisions; with ``action=accept`` accept the
-    latest terms right after."""
+    """Save the actor's shot decisions; with ``action=accept`` save them and
+    accept the latest terms in one transaction (a refusal keeps neither)."""
     req = _request_for(request, pk)
     _require_party(req, request, Party.ACTOR)
     form = ShotDecisionsForm(request.POST, request_shots=list(req.request_shots.all()))
     if not form.is_valid():
         return _detail_page(request, req, status=400, decide_form=form)
-    accepting = form.cleaned_data["action"] == "accept"
-    version = form.cleaned_data["terms_version"]
-    if accepting and version != req.terms_version:
-        # Checked before saving anything, so a stale page changes nothing.
-        messages.error(
-            request,
-            _("The terms changed while you were reading them (now version %(version)s). Read them again, then decide.")
-            % {"version": req.terms_version},
-        )
-        return _back(req)
-    try:
-        usage_request_decide_shots(request=req, user=request.user, decisions=form.decisions())
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _back(req)
-    if not accepting:
+    if form.cleaned_data["action"] != "accept":
+        try:
+            usage_request_decide_shots(request=req, user=request.user, decisions=form.decisions())
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _back(req)
         messages.success(request, _("Your decisions are saved."))
         return _back(req, "shots")
     try:
-        usage_request_accept(request=req, user=request.user, terms_version=version)
-    except DomainError as exc:
-        messages.error(
-            request, _("Your decisions are saved, but the request is not accepted yet: %(why)s") % {"why": exc.message}
+        # One service, one transaction: a refused acceptance keeps no decision.
+        usage_request_decide_and_accept(
+            usage_request=req,
+            user=request.user,
+            decisions=form.decisions(),
+            terms_version=form.cleaned_data["terms_version"],
         )
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return _back(req, "shots")
     messages.success(request, _("Accepted. The contract is ready for both signatures."))
     return _back(req)

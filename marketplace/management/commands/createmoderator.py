@@ -24,7 +24,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             user = User.objects.filter(email__iexact=email).first()
             created = user is None
-            if created:
+            if user is None:
                 # No password: the new moderator sets one through "Forgot password".
                 user = User.objects.create_user(email=email, password=None)
                 EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)

@@ -25,8 +25,9 @@ from creators.models import CreatorProfile
 from marketplace.models import ApiToken, api_token_hash
 from marketplace.services import moderator_grant
 from portal.demo.actors import demo_profile, demo_red_lines, portrait
+from portal.demo.contracts import demo_active_contracts
 from portal.demo.moderation import demo_moderation_seed, demo_totp_secret
-from portal.demo.requests import demo_active_contracts, demo_requests_seed
+from portal.demo.requests import demo_requests_seed
 from portal.services import onboarding_role_add
 
 DEMO_PASSWORD = "consentcast-demo"  # noqa: S105 - only set with DEBUG on
