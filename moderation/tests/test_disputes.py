@@ -27,12 +27,11 @@ from moderation.selectors import dispute_thread, disputes_for_user
 from moderation.services.claims import item_claim
 from moderation.services.disputes import (
     DuplicateOpenDispute,
-    dispute_dismiss,
     dispute_message_post,
     dispute_open,
-    dispute_resolve,
     dispute_take_into_review,
 )
+from moderation.services.outcomes import dispute_dismiss, dispute_resolve
 from moderation.tests.conftest import mark_recently_authenticated
 from tests.race import race
 from usage_requests.models import Contract, ContractStatus, RequestStatus, UsageRequest

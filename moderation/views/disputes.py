@@ -31,14 +31,13 @@ from moderation.services.claims import claim_of
 from moderation.services.disputes import (
     DuplicateOpenDispute,
     dispute_add_evidence,
-    dispute_dismiss,
     dispute_message_post,
     dispute_open,
     dispute_party_of,
-    dispute_resolve,
     dispute_take_into_review,
-    evidence_viewed,
 )
+from moderation.services.evidence import evidence_viewed
+from moderation.services.outcomes import dispute_dismiss, dispute_resolve
 from usage_requests.models import party_label
 from usage_requests.selectors import contract_id_for_request, usage_requests_for_user
 
