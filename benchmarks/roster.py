@@ -39,13 +39,13 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/consentcast_bench"
 BENCH_EMAIL = "bench-creator@bench.consentcast.localhost"
 TRIVIAL_PATH = "/notifications/badge/"
 
-SEARCHES = {
+SEARCHES: dict[str, dict[str, object]] = {
     "search 'martial arts' (full text)": {"q": "martial arts"},
     "search 'Lin Xaoyu' (typo, trigram)": {"q": "Lin Xaoyu"},
     "search '武术' (Chinese substring)": {"q": "武术"},
     "search '晓雨' (part of a Chinese name)": {"q": "晓雨"},
 }
-FILTERED = {
+FILTERED: dict[str, object] = {
     "language": "zh",
     "gender": "female",
     "age_min": 20,
@@ -145,6 +145,7 @@ def bench_session() -> str:
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
+    assert store.session_key is not None  # create() saved it under a new key
     return store.session_key
 
 

@@ -1,8 +1,15 @@
+from typing import TypedDict
+
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import WithAnnotations
 
 from creators.models import CreatorProfile, Project, ShortlistEntry, Shot
+
+
+class ShotCount(TypedDict):
+    shot_count: int
 
 
 @admin.register(CreatorProfile)
@@ -43,7 +50,7 @@ class ProjectAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(shot_count=Count("shots"))
 
     @admin.display(description=_("shots"), ordering="shot_count")
-    def shot_count(self, obj: Project) -> int:
+    def shot_count(self, obj: "WithAnnotations[Project, ShotCount]") -> int:
         return obj.shot_count
 
 

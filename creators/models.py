@@ -78,6 +78,10 @@ class Project(models.Model):
     ai_tools = models.CharField(_("AI tools used"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    # Not a column: the API's detail views load the ordered shot list with
+    # the project.
+    ordered_shots: list["Shot"]
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,6 +1,7 @@
 """Platform core models: the user, in-app notifications and the audit log."""
 
 import hashlib
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -53,10 +54,10 @@ class User(AbstractUser):
 
     # Django declares these as class variables; stating them here is how a
     # custom user model configures them.
-    USERNAME_FIELD = "email"  # type: ignore[misc]
-    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from actors.selectors import (
@@ -15,13 +15,13 @@ from actors.selectors import (
 from marketplace.http import AuthenticatedRequest
 
 
-def actor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def actor_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed-in actors only: anonymous visitors go to sign in, anyone else
     gets 403. The view receives the actor's profile as ``actor``."""
 
     @wraps(view)
     @login_required
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         actor = actor_profile_for_user(request.user)
         if actor is None:
             raise PermissionDenied(_("Only actors have this page."))

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -133,7 +134,7 @@ def _role(portal: dict, user, photo: LikenessPhoto) -> str:
 
 
 @require_safe
-def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     """Serve a thumbnail, watermarked preview or original to those who may
     see it; everyone else gets the same 404 as for a photo that does not exist.
     The signed-in session or an API token (``Authorization: Token``) says who

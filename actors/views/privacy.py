@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.signing import BadSignature, SignatureExpired
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +52,7 @@ def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRespon
 
 @require_safe
 @actor_required
-def access_log_export(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
+def access_log_export(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponseBase:
     rows = access_log_for_actor(actor, viewer_id=_viewer_filter(request))
     response = StreamingHttpResponse(iter([access_log_csv(rows)]), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
@@ -82,7 +83,7 @@ def data_export(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRespo
 @never_cache
 @require_safe
 @actor_required
-def data_export_download(request: AuthenticatedRequest, token: str, actor: ActorProfile) -> HttpResponse:
+def data_export_download(request: AuthenticatedRequest, token: str, actor: ActorProfile) -> HttpResponseBase:
     try:
         export_id = int(export_signer().unsign(token, max_age=settings.DATA_EXPORT_LINK_SECONDS))
     except SignatureExpired:

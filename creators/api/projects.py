@@ -14,13 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from creators.models import DistributionChannel, LikenessUsage, Project, Shot
-from creators.selectors import creator_profile_for_user, projects_for_user, shots_for_project
+from creators.selectors import creator_profile_of, projects_for_user, shots_for_project
 from creators.services import InvalidDates, ShotNumberTaken, project_create, project_update, shot_add
 from marketplace.api.errors import field_error
 from marketplace.api.fields import PlainTextField
 from marketplace.api.pagination import OldestFirstPagination
 from marketplace.api.permissions import IsCreator
-from marketplace.http import get_in_scope_or_404
+from marketplace.http import get_in_scope_or_404, signed_in_user
 
 
 class ShotSerializer(serializers.ModelSerializer):
@@ -70,6 +70,9 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def get_shot_count(self, project: Project) -> int:
+        # The list annotates ``shot_count``; a detail view loaded the shots.
+        if "ordered_shots" in vars(project):
+            return len(project.ordered_shots)
         count = getattr(project, "shot_count", None)
         return count if count is not None else project.shots.count()
 
@@ -110,7 +113,6 @@ def _project_fields(data: dict, project: Project | None = None) -> dict:
 
 def _with_shots(project: Project) -> Project:
     project.ordered_shots = list(shots_for_project(project).order_by("position", "number", "id"))
-    project.shot_count = len(project.ordered_shots)
     return project
 
 
@@ -122,9 +124,11 @@ class ProjectList(generics.ListCreateAPIView):
     permission_classes = [IsCreator]
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
+    # The model for the schema; every request reads through get_queryset().
+    queryset = Project.objects.none()
 
     def get_queryset(self):
-        return projects_for_user(self.request.user).annotate(shot_count=Count("shots"))
+        return projects_for_user(signed_in_user(self.request)).annotate(shot_count=Count("shots"))
 
     @extend_schema(summary="Your projects, newest first", tags=["projects"])
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -136,7 +140,7 @@ class ProjectList(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         try:
             project = project_create(
-                creator=creator_profile_for_user(request.user), **_project_fields(serializer.validated_data)
+                creator=creator_profile_of(signed_in_user(request)), **_project_fields(serializer.validated_data)
             )
         except InvalidDates as exc:
             return _dates_error(exc)
@@ -149,7 +153,7 @@ class ProjectDetail(generics.GenericAPIView):
     serializer_class = ProjectDetailSerializer
 
     def _project(self, request: Request, pk: int) -> Project:
-        return get_in_scope_or_404(request, projects_for_user(request.user), pk=pk)
+        return get_in_scope_or_404(request, projects_for_user(signed_in_user(request)), pk=pk)
 
     @extend_schema(summary="One of your projects, with its shots", tags=["projects"])
     def get(self, request: Request, pk: int) -> Response:
@@ -181,10 +185,13 @@ class ShotList(generics.ListCreateAPIView):
     permission_classes = [IsCreator]
     serializer_class = ShotSerializer
     pagination_class = ShotListPagination
+    # The model for the schema; every request reads through get_queryset().
+    queryset = Shot.objects.none()
     filter_backends: list = []
 
     def get_queryset(self):
-        project = get_in_scope_or_404(self.request, projects_for_user(self.request.user), pk=self.kwargs["pk"])
+        scoped = projects_for_user(signed_in_user(self.request))
+        project = get_in_scope_or_404(self.request, scoped, pk=self.kwargs["pk"])
         return shots_for_project(project)
 
     @extend_schema(summary="A project's shots", tags=["projects"])
@@ -193,7 +200,7 @@ class ShotList(generics.ListCreateAPIView):
 
     @extend_schema(summary="Add a shot at the end of the shot list", tags=["projects"])
     def post(self, request: Request, pk: int) -> Response:
-        project = get_in_scope_or_404(request, projects_for_user(request.user), pk=pk)
+        project = get_in_scope_or_404(request, projects_for_user(signed_in_user(request)), pk=pk)
         serializer = ShotSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

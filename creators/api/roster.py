@@ -7,6 +7,8 @@ the search and its cursor pagination are ``creators.selectors.roster.roster_sear
 and only listed actors (``actors.selectors.listed_actors``) are ever seen.
 """
 
+from typing import Any
+
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -135,8 +137,8 @@ class ActorDetailSerializer(ActorSummarySerializer):
         return None if red_lines is None else RedLinesSerializer(red_lines).data
 
     @extend_schema_field(PhotoSerializer(many=True))
-    def get_photos(self, actor: ActorProfile) -> list:
-        return PhotoSerializer(viewable_photos(actor), many=True, context=self.context).data
+    def get_photos(self, actor: ActorProfile) -> list[dict[str, Any]]:
+        return [PhotoSerializer(photo, context=self.context).data for photo in viewable_photos(actor)]
 
 
 class ActorPageSerializer(serializers.Serializer):

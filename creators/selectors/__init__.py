@@ -4,6 +4,7 @@
 from creators.selectors.projects import (
     OPEN_PROJECT_STATUSES,
     creator_profile_for_user,
+    creator_profile_of,
     creator_profiles_visible,
     projects_for_user,
     projects_with_shortlist_flag,
@@ -17,6 +18,7 @@ from creators.selectors.projects import (
 __all__ = [
     "OPEN_PROJECT_STATUSES",
     "creator_profile_for_user",
+    "creator_profile_of",
     "creator_profiles_visible",
     "projects_for_user",
     "projects_with_shortlist_flag",

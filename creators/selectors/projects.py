@@ -1,6 +1,7 @@
 """Reads of the creator side, scoped to who asks."""
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from actors.models import ActorProfile
@@ -15,6 +16,16 @@ def creator_profile_for_user(user: User) -> CreatorProfile | None:
     if not user.is_authenticated:
         return None
     return CreatorProfile.objects.filter(user=user).first()
+
+
+def creator_profile_of(user: User) -> CreatorProfile:
+    """The creator profile of a user who passed a creator check
+    (``creator_required``, ``IsCreator``). Raises ``PermissionDenied`` when
+    there is none (the profile was removed since the check)."""
+    profile = creator_profile_for_user(user)
+    if profile is None:
+        raise PermissionDenied
+    return profile
 
 
 def roster_refusal(user: User, *, is_creator: bool) -> str | None:

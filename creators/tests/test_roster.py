@@ -289,7 +289,7 @@ def test_query_count_is_the_same_on_page_1_and_page_5(roster_with):
     client = roster_with(24 * 5 + 3)
     params = {"project": roster_with.project.pk}
     first = _queries(client, ROSTER, params)
-    url = f"{ROSTER}?project={roster_with.project.pk}"
+    url: str | None = f"{ROSTER}?project={roster_with.project.pk}"
     for _ in range(4):
         url = link(NEXT_LINK, client.get(url))
     fifth = _queries(client, url)

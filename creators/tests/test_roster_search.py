@@ -30,7 +30,8 @@ def slugs(cursor: str | None = None, page_size: int = 24, **params) -> list[str]
 
 def walk(params: RosterParams, *, page_size: int, between_pages=None) -> list[int]:
     """Every actor id met following "next" from the first page to the last."""
-    seen, cursor, pages = [], None, 0
+    seen: list[int] = []
+    cursor, pages = None, 0
     while True:
         page = roster_search(params=params, cursor=cursor, page_size=page_size)
         assert not page.cursor_rejected

@@ -10,13 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from creators.forms import CreatorProfileForm
-from creators.selectors import (
-    creator_profile_for_user,
-    creator_profiles_visible,
-)
-from creators.services import (
-    creator_profile_update,
-)
+from creators.selectors import creator_profile_of, creator_profiles_visible
+from creators.services import creator_profile_update
 from creators.views.access import creator_required
 from marketplace.http import AuthenticatedRequest, get_in_scope_or_404
 
@@ -32,7 +27,7 @@ def _is_web_address(url: str) -> bool:
 @login_required
 @creator_required
 def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
-    profile = creator_profile_for_user(request.user)
+    profile = creator_profile_of(request.user)
     form = CreatorProfileForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
         creator_profile_update(profile=profile, **form.cleaned_data)

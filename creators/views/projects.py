@@ -13,7 +13,7 @@ from actors.models import ActorProfile
 from creators.forms import ProjectForm, ShotForm, ShotMoveForm
 from creators.models import DistributionChannel, LikenessUsage, Project, Shot
 from creators.selectors import (
-    creator_profile_for_user,
+    creator_profile_of,
     projects_for_user,
     projects_with_shot_counts,
     shortlist_for_project,
@@ -67,7 +67,7 @@ def project_new(request: AuthenticatedRequest) -> HttpResponse:
     form = ProjectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            project = project_create(creator=creator_profile_for_user(request.user), **form.cleaned_data)
+            project = project_create(creator=creator_profile_of(request.user), **form.cleaned_data)
         except InvalidDates as exc:
             form.add_error("end_date", exc.message)
         else:

@@ -79,9 +79,9 @@ def roster(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_valid():
         page = roster_search(params=form.params(), cursor=request.GET.get("cursor") or None)
         if project is not None:
-            on_shortlist = shortlisted_actor_ids(project=project, actor_ids=[actor.pk for actor in page.actors])
-            for actor in page.actors:
-                actor.shortlisted = actor.pk in on_shortlist
+            context["on_shortlist"] = shortlisted_actor_ids(
+                project=project, actor_ids=[actor.pk for actor in page.actors]
+            )
         path = request.path
         if page.next_cursor:
             context["next_url"] = f"{path}?{_query(request, cursor=page.next_cursor)}"

@@ -31,7 +31,7 @@ class NewestFirstPagination(CursorPagination):
     page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
-    ordering = "-id"
+    ordering: str | tuple[str, ...] = "-id"
 
     def decode_cursor(self, request):
         try:
@@ -46,4 +46,4 @@ class NewestFirstPagination(CursorPagination):
 class OldestFirstPagination(NewestFirstPagination):
     """Oldest first by id: a message thread reads top to bottom."""
 
-    ordering = "id"
+    ordering: str | tuple[str, ...] = "id"

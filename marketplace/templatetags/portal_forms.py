@@ -22,7 +22,7 @@ def bootstrap_widget(field: forms.BoundField, extra: str = "") -> str:
         css += " is-invalid"
     if extra:
         css += f" {extra}"
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
     return field.as_widget(attrs=attrs)
@@ -36,17 +36,17 @@ def is_checkbox(field: forms.BoundField) -> bool:
 @register.filter
 def button_class(tags: list[str] | None) -> str:
     """Bootstrap button classes for allauth's element tags."""
-    tags = set(tags or [])
-    if "link" in tags:
+    names = set(tags or [])
+    if "link" in names:
         return "btn btn-link"
-    if tags & {"danger", "delete"}:
+    if names & {"danger", "delete"}:
         colour = "danger"
-    elif tags & {"secondary", "minor", "cancel"}:
+    elif names & {"secondary", "minor", "cancel"}:
         colour = "secondary"
     else:
         colour = "primary"
-    outline = "outline-" if "outline" in tags else ""
-    size = " btn-sm" if tags & {"tool", "minor"} else ""
+    outline = "outline-" if "outline" in names else ""
+    size = " btn-sm" if names & {"tool", "minor"} else ""
     return f"btn btn-{outline}{colour}{size}"
 
 
