@@ -14,12 +14,15 @@
 """
 
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ReauthenticationRequired
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -33,9 +36,12 @@ def is_moderator(request: HttpRequest) -> bool:
     return request.user.is_authenticated and portal_state(request)["is_moderator"]
 
 
-def moderator_required(view):
+View = Callable[..., HttpResponseBase]
+
+
+def moderator_required(view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_moderator(request):
             raise Http404
         return view(request, *args, **kwargs)
@@ -55,13 +61,13 @@ def recently_authenticated(request: HttpRequest) -> bool:
     return time.time() - latest < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
 
 
-def sensitive(view):
+def sensitive(view: View) -> View:
     """A moderator action that needs a recent sign-in (after the role check).
     Otherwise allauth's middleware sends the moderator to reauthenticate and
     replays the action afterwards."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not recently_authenticated(request):
             raise ReauthenticationRequired()
         return view(request, *args, **kwargs)
@@ -76,10 +82,10 @@ def mfa_setup_url(next_url: str) -> str:
 class StaffMFAMiddleware:
     """Moderators and staff set up TOTP before any moderation or admin page."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path.startswith(MFA_GUARDED_PREFIXES) and request.user.is_authenticated:
             privileged = request.user.is_staff or portal_state(request)["is_moderator"]
             if privileged and not user_has_totp(request.user):

@@ -35,17 +35,17 @@ def one_time_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _private_path(folder: str, owner_id, filename: str) -> str:
+def _private_path(folder: str, owner_id: int | None, filename: str) -> str:
     """A server-generated name; only the (sanitised) format's suffix survives."""
     suffix = PurePosixPath(filename).suffix.lower()[:6]
     return f"moderation/{folder}/{owner_id}/{uuid.uuid4().hex}{suffix}"
 
 
-def verification_image_path(instance, filename):
+def verification_image_path(instance: "IdentityVerification", filename: str) -> str:
     return _private_path("verification", instance.actor_id, filename)
 
 
-def evidence_image_path(instance, filename):
+def evidence_image_path(instance: "DisputeEvidence", filename: str) -> str:
     return _private_path("evidence", instance.dispute_id, filename)
 
 
@@ -242,6 +242,13 @@ class DisputeEvent(AppendOnlyModel):
 
     class Meta(AppendOnlyModel.Meta):
         ordering = ["created_at", "id"]
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome a resolution recorded, in the reader's language; ""
+        for every other event."""
+        outcome = (self.data or {}).get("outcome", "")
+        return str(DisputeOutcome(outcome).label) if outcome in DisputeOutcome.values else ""
 
 
 # --- Reports ---------------------------------------------------------------

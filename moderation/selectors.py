@@ -2,9 +2,12 @@
 the views check the role (``moderation.access``) before calling."""
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from actors.models import LikenessPhoto
@@ -23,6 +26,8 @@ from moderation.models import (
     VerificationState,
 )
 from usage_requests.models import ContractEvent, Message, RequestEvent, UsageRequest
+
+M = TypeVar("M", bound=Model)
 
 
 def verification_queue() -> QuerySet[IdentityVerification]:
@@ -80,7 +85,7 @@ def queue_summary(*, user: User) -> list[dict]:
         totals = queue.order_by().aggregate(count=Count("pk"), oldest=Min(since_field))
         content_type = ContentType.objects.get_for_model(queue.model)
         mine = Claim.objects.filter(
-            content_type=content_type, moderator=user, object_id__in=queue.order_by().values("pk")
+            content_type=content_type, moderator=user, object_id__in=queue.order_by().values_list("pk", flat=True)
         ).count()
         summary.append(
             {
@@ -94,7 +99,15 @@ def queue_summary(*, user: User) -> list[dict]:
     return summary
 
 
-def claims_by_item(items, model) -> dict[int, Claim]:
+@dataclass(frozen=True)
+class Claimed(Generic[M]):
+    """A queue item and the claim on it (None while nobody holds it)."""
+
+    item: M
+    claim: Claim | None
+
+
+def claims_by_item(items: Iterable[Model], model: type[Model]) -> dict[int, Claim]:
     """The claims on a page of ``items`` of ``model``, by item id: one query."""
     ids = [item.pk for item in items]
     if not ids:
@@ -104,13 +117,11 @@ def claims_by_item(items, model) -> dict[int, Claim]:
     return {claim.object_id: claim for claim in claims}
 
 
-def with_claims(items, model) -> list:
-    """``items`` as a list, each with ``claim`` set (or None): one query."""
+def with_claims(items: Iterable[M], model: type[M]) -> list[Claimed[M]]:
+    """``items`` in order, each with the claim on it: one query."""
     items = list(items)
     claims = claims_by_item(items, model)
-    for item in items:
-        item.claim = claims.get(item.pk)
-    return items
+    return [Claimed(item=item, claim=claims.get(item.pk)) for item in items]
 
 
 def audit_events(

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from actors.models import MAX_PHOTOS_PER_ACTOR, ActorProfile, LikenessPhoto
 from marketplace.files import WrittenFiles, delete_files, removed_on_failure
-from marketplace.images import CleanImage, sanitize_image
+from marketplace.images import CleanImage, sanitize_images
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +41,7 @@ def photo_upload(*, actor: ActorProfile, files: Sequence[File]) -> list[Likeness
     """
     if not files:
         raise ValidationError(_("Choose at least one photo."), code="required")
-    errors: list[str] = []
-    cleaned: list[CleanImage] = []
-    for upload in files:
-        try:
-            cleaned.append(sanitize_image(upload))
-        except ValidationError as exc:
-            name = _display_name(getattr(upload, "name", ""))
-            errors.extend(f"{name}: {message}" for message in exc.messages)
-    if errors:
-        raise ValidationError(errors, code="invalid")
+    cleaned = sanitize_images(files)
 
     # actors.tasks imports the services its tasks call; the task is looked
     # up here, at call time, to break that cycle.
@@ -98,12 +89,6 @@ def _store_photos(*, actor: ActorProfile, cleaned: list[CleanImage], written: Wr
 def _saved_name(field: FieldFile) -> str:
     # FieldFile.save() has just set the name; the stubs type it optional.
     return cast(str, field.name)
-
-
-def _display_name(name: str) -> str:
-    # Shown back to the uploader only (escaped by the template), kept short.
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return name if len(name) <= 60 else f"{name[:28]}…{name[-28:]}"
 
 
 def _photo_files(photo: LikenessPhoto) -> list[str]:

@@ -1,6 +1,8 @@
 """Forms of the dispute pages. They check the shape of the input; the
 services decide whether the move is allowed."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,13 +25,13 @@ class EvidenceField(forms.FileField):
     """Zero or more image files (each is checked by ``sanitize_image`` in the
     service, which knows the formats and limits)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
         )
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         if len(files) > MAX_EVIDENCE_IMAGES:
             raise forms.ValidationError(
@@ -93,8 +95,9 @@ class DisputeDecisionForm(forms.Form):
     def clean_resolution(self) -> str:
         return clean_plain_text(self.cleaned_data["resolution"])
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == "resolve" and not cleaned.get("outcome"):
             self.add_error("outcome", _("Choose an outcome."))
         return cleaned

@@ -1,5 +1,7 @@
 """Forms of reports, flagged photos, sanctions and the audit log filter."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,12 +24,12 @@ class ReportForm(forms.Form):
 
 
 class ResolutionField(forms.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Reason (the people concerned read it)"))
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
         super().__init__(max_length=REASON_MAX_LENGTH, **kwargs)
 
-    def clean(self, value):
+    def clean(self, value: Any) -> str:
         return clean_plain_text(super().clean(value))
 
 
@@ -44,8 +46,9 @@ class PhotoDecisionForm(forms.Form):
     )
     reason = ResolutionField(required=False, label=_("Reason (required to reject; the actor reads it)"))
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "reject" and not cleaned.get("reason"):
             self.add_error("reason", _("Write the reason: the actor is told it."))
         return cleaned
@@ -78,8 +81,9 @@ class AuditFilterForm(forms.Form):
     def clean_user(self) -> str:
         return clean_plain_text(self.cleaned_data["user"])
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))

@@ -2,8 +2,11 @@
 moderator's decision. The images themselves are checked by
 ``sanitize_image`` in ``verification_submit``, which names the bad file."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from moderation.models import REASON_MAX_LENGTH
@@ -11,7 +14,7 @@ from moderation.models import REASON_MAX_LENGTH
 ACCEPTED_IMAGES = "image/jpeg,image/png,image/webp"
 
 
-def _image_help(text: str) -> str:
+def _image_help(text: str | Promise) -> str:
     return _("%(text)s JPEG, PNG or WebP, up to %(megabytes)d MB and %(megapixels)d megapixels.") % {
         "text": text,
         "megabytes": settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024),
@@ -39,7 +42,7 @@ class VerificationUploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["id_document"].help_text = _image_help(
             _("A passport, national ID card or driving licence; your name and photo must be readable.")
@@ -70,8 +73,9 @@ class VerificationDecisionForm(forms.Form):
     def clean_reason(self) -> str:
         return self.cleaned_data["reason"].strip()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == self.REJECT and not cleaned.get("reason"):
             self.add_error("reason", _("Write the reason: the actor is told it."))
         return cleaned

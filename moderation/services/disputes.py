@@ -92,11 +92,11 @@ def dispute_parties(dispute: Dispute) -> list[User]:
     return [dispute.usage_request.actor.user, dispute.usage_request.creator.user]
 
 
-def dispute_event(dispute: Dispute, kind: str, *, by: User | None, party: str = "", **data) -> DisputeEvent:
+def dispute_event(dispute: Dispute, kind: str, *, by: User | None, party: str = "", **data: Any) -> DisputeEvent:
     return DisputeEvent.objects.create(dispute=dispute, kind=kind, by=by, by_party=party, data=data)
 
 
-def dispute_audit(action: str, dispute: Dispute, by: User, client: ClientInfo | None, **data) -> None:
+def dispute_audit(action: str, dispute: Dispute, by: User, client: ClientInfo | None, **data: Any) -> None:
     audit(action=action, actor=by, target=target_of(dispute), client=client, data=data)
 
 

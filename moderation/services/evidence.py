@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.files import WrittenFiles
 from marketplace.http import ClientInfo
-from marketplace.images import CleanImage, sanitize_image
+from marketplace.images import CleanImage, sanitize_images
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit
 from moderation.models import MAX_EVIDENCE_IMAGES, Dispute, DisputeEvidence
@@ -34,17 +34,7 @@ def _too_many() -> ValidationError:
 def evidence_cleaned(files: Iterable[Any]) -> list[CleanImage]:
     """Every file through ``sanitize_image``, or ``ValidationError`` naming each
     bad one. Nothing is written."""
-    errors: list[str] = []
-    cleaned: list[CleanImage] = []
-    for upload in files:
-        try:
-            cleaned.append(sanitize_image(upload))
-        except ValidationError as exc:
-            name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1][:60]
-            errors.extend(f"{name}: {message}" for message in exc.messages)
-    if errors:
-        raise ValidationError(errors, code="invalid")
-    return cleaned
+    return sanitize_images(files)
 
 
 def evidence_store(
@@ -58,7 +48,7 @@ def evidence_store(
     rows = []
     for image in cleaned:
         evidence = DisputeEvidence(dispute=dispute, uploaded_by=by, content_type=image.content_type)
-        evidence.image.save(image.file.name, image.file, save=False)
+        evidence.image.save(image.name, image.file, save=False)
         if evidence.image.name:
             written.add(evidence.image.name)
         evidence.save()

@@ -10,10 +10,13 @@ pending once submitted, verified or rejected once decided.
 """
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import FileField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +26,7 @@ from actors.services import actor_verification_set
 from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.files import removed_on_failure
 from marketplace.http import ClientInfo
-from marketplace.images import sanitize_image
+from marketplace.images import CleanImage, sanitize_image
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit, notify
 from marketplace.transitions import transition
@@ -73,7 +76,9 @@ def _open_attempt(actor: ActorProfile) -> IdentityVerification | None:
     return IdentityVerification.objects.filter(actor=actor, status__in=OPEN_STATES).order_by("-created_at").first()
 
 
-def verification_submit(*, verification: IdentityVerification, id_document, selfie) -> IdentityVerification:
+def verification_submit(
+    *, verification: IdentityVerification, id_document: UploadedFile | None, selfie: UploadedFile | None
+) -> IdentityVerification:
     """Store the ID document and the selfie, and put the attempt in the
     moderators' queue; the actor's status becomes pending.
 
@@ -83,7 +88,7 @@ def verification_submit(*, verification: IdentityVerification, id_document, self
     still waiting for its photos. Files written before a failure are deleted.
     """
     errors: dict[str, list[str]] = {}
-    cleaned = {}
+    cleaned: dict[str, CleanImage] = {}
     for field_name, upload in (("id_document", id_document), ("selfie", selfie)):
         if upload is None:
             errors[field_name] = [_("Choose a file.")]
@@ -101,8 +106,8 @@ def verification_submit(*, verification: IdentityVerification, id_document, self
     with removed_on_failure(_image_storage()) as written, transaction.atomic():
         stored: dict[str, str] = {}
         for field_name, image in cleaned.items():
-            field = IdentityVerification._meta.get_field(field_name)
-            name = field.generate_filename(verification, image.file.name)
+            field = _image_field(field_name)
+            name = field.generate_filename(verification, image.name)
             stored[field_name] = written.add(field.storage.save(name, image.file, max_length=field.max_length))
         transition(
             verification,
@@ -261,7 +266,15 @@ def verification_images_purge_due(*, now: datetime | None = None, chunk: int = 1
                     continue  # another sweep took it
                 purged += 1
                 names = [name for name in (id_document, selfie) if name]
-                transaction.on_commit(lambda names=names: _delete_files(names))
+                transaction.on_commit(partial(_delete_files, names))
+
+
+def _image_field(name: str) -> FileField:
+    """One of ``IMAGE_FIELDS``: the model's field, to store a file under it."""
+    field = IdentityVerification._meta.get_field(name)
+    if not isinstance(field, FileField):
+        raise TypeError(f"{name!r} is not an image field of IdentityVerification")
+    return field
 
 
 def _image_storage() -> Storage:

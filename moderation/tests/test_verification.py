@@ -646,7 +646,12 @@ def test_two_purges_at_once_purge_each_attempt_once(stored_files, monkeypatch):
         verification_approve(verification=submitted_for(ActorProfileFactory()), by=judge)
     deleted: list[str] = []
     real_delete = default_storage.delete
-    monkeypatch.setattr(default_storage, "delete", lambda name: (deleted.append(name), real_delete(name)))
+
+    def recording_delete(name: str) -> None:
+        deleted.append(name)
+        real_delete(name)
+
+    monkeypatch.setattr(default_storage, "delete", recording_delete)
     later = timezone.now() + timedelta(days=VERIFICATION_IMAGE_RETENTION_DAYS + 1)
     outcomes = race(
         lambda: verification_images_purge_due(now=later, chunk=1),

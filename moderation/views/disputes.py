@@ -8,11 +8,17 @@ refused move (a lost race, an ended dispute) re-renders the page with the
 reason and status 409, and changes nothing.
 """
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,12 +26,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from actors.models import LikenessPhoto
 from marketplace.exceptions import DomainError
-from marketplace.http import ClientInfo, get_in_scope_or_404, portal_state, private_file_response
+from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404, private_file_response
 from marketplace.selectors import user_has_totp
 from moderation import selectors
-from moderation.access import mfa_setup_url, moderator_required, sensitive
+from moderation.access import is_moderator, mfa_setup_url, moderator_required, sensitive
 from moderation.forms.disputes import DisputeDecisionForm, DisputeMessageForm, DisputeOpenForm, EvidenceAddForm
-from moderation.models import MAX_EVIDENCE_IMAGES, Dispute, DisputeOutcome, DisputeStatus
+from moderation.models import MAX_EVIDENCE_IMAGES, Dispute, DisputeStatus
 from moderation.selectors import dispute_queue, with_claims
 from moderation.services.claims import claim_of
 from moderation.services.disputes import (
@@ -44,27 +50,33 @@ from usage_requests.selectors import contract_id_for_request, usage_requests_for
 QUEUE_PAGE_SIZE = 50
 
 
-def _is_moderator(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and portal_state(request)["is_moderator"]
-
-
-def _dispute_for(request: HttpRequest, pk: int) -> Dispute:
+def _dispute_for(request: AuthenticatedRequest, pk: int) -> Dispute:
     return get_in_scope_or_404(
-        request, selectors.dispute_detail(request.user, is_moderator=_is_moderator(request)), pk=pk
+        request, selectors.dispute_detail(request.user, is_moderator=is_moderator(request)), pk=pk
     )
 
 
-def _moderating(request: HttpRequest, dispute: Dispute) -> bool:
+def _moderating(request: AuthenticatedRequest, dispute: Dispute) -> bool:
     """The viewer reads the dispute as a moderator (not as one of its parties)."""
-    return dispute_party_of(dispute, request.user) is None and _is_moderator(request)
+    return dispute_party_of(dispute, request.user) is None and is_moderator(request)
 
 
-def _mfa_redirect(request: HttpRequest) -> HttpResponse | None:
-    """What ``StaffMFAMiddleware`` does under /moderation/, for a moderator
-    reading a dispute page outside it."""
-    if not user_has_totp(request.user):
-        return HttpResponseRedirect(mfa_setup_url(request.get_full_path()))
-    return None
+def dispute_reader(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A page of one dispute (``pk``) for its parties and the moderators,
+    behind ``login_required``. The dispute is fetched in the reader's scope
+    (404 outside it); a moderator reading it (not as a party) without an
+    authenticator app is sent to set one up first, as ``StaffMFAMiddleware``
+    does under /moderation/. The view receives ``dispute`` and ``moderating``."""
+
+    @wraps(view)
+    def wrapper(request: AuthenticatedRequest, *args: Any, pk: int, **kwargs: Any) -> HttpResponseBase:
+        dispute = _dispute_for(request, pk)
+        moderating = _moderating(request, dispute)
+        if moderating and not user_has_totp(request.user):
+            return HttpResponseRedirect(mfa_setup_url(request.get_full_path()))
+        return view(request, *args, dispute=dispute, moderating=moderating, **kwargs)
+
+    return wrapper
 
 
 # --- Opening ------------------------------------------------------------------
@@ -72,7 +84,7 @@ def _mfa_redirect(request: HttpRequest) -> HttpResponse | None:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def dispute_new(request: HttpRequest, pk: int) -> HttpResponse:
+def dispute_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     usage_request = get_in_scope_or_404(request, usage_requests_for_user(request.user), pk=pk)
     existing = selectors.open_dispute_id_for_request(usage_request)
     if existing:
@@ -120,23 +132,10 @@ def dispute_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The dispute page -----------------------------------------------------------
 
 
-def _decorate_events(events) -> list:
-    events = list(events)
-    for event in events:
-        event.party_label = party_label(event.by_party)
-        outcome = (event.data or {}).get("outcome", "")
-        event.outcome_label = DisputeOutcome(outcome).label if outcome in DisputeOutcome.values else ""
-    return events
-
-
-def _dispute_context(request: HttpRequest, dispute: Dispute, **forms) -> dict:
+def _dispute_context(request: AuthenticatedRequest, dispute: Dispute, **forms: Form) -> dict[str, Any]:
     moderating = _moderating(request, dispute)
     party = dispute_party_of(dispute, request.user)
-    thread = list(selectors.dispute_thread(dispute, include_internal=False))
-    for message in thread:
-        message.is_mine = message.author_id == request.user.pk
-        message.party_label = party_label(message.author_party)
-    context = {
+    context: dict[str, Any] = {
         "dispute": dispute,
         "req": dispute.usage_request,
         "contract": dispute.contract,
@@ -145,8 +144,8 @@ def _dispute_context(request: HttpRequest, dispute: Dispute, **forms) -> dict:
         "opened_by_label": party_label(dispute.opened_by_party),
         "moderating": moderating,
         "evidence": list(dispute.evidence.all()),
-        "events": _decorate_events(dispute.events.all()),
-        "thread": thread,
+        "events": list(dispute.events.all()),
+        "thread": list(selectors.dispute_thread(dispute, include_internal=False)),
         "message_form": forms.get("message_form") or DisputeMessageForm(),
         "can_add_evidence": party is not None and dispute.is_open,
         "evidence_form": forms.get("evidence_form") or EvidenceAddForm(),
@@ -155,10 +154,6 @@ def _dispute_context(request: HttpRequest, dispute: Dispute, **forms) -> dict:
     if moderating:
         request_id = dispute.usage_request_id
         context.update(selectors.request_record_for_moderator(dispute))
-        for event in context["request_events"]:
-            event.party_label = party_label(event.by_party)
-        for message in context["request_messages"]:
-            message.party_label = party_label(message.sender_party)
         context.update(
             {
                 "notes": list(selectors.dispute_internal_notes(dispute)),
@@ -175,30 +170,21 @@ def _dispute_context(request: HttpRequest, dispute: Dispute, **forms) -> dict:
     return context
 
 
-def _dispute_page(request: HttpRequest, dispute: Dispute, *, status: int = 200, **forms) -> HttpResponse:
+def _dispute_page(request: AuthenticatedRequest, dispute: Dispute, *, status: int = 200, **forms: Form) -> HttpResponse:
     return render(request, "moderation/dispute_detail.html", _dispute_context(request, dispute, **forms), status=status)
 
 
 @require_safe
 @login_required
-def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    dispute = _dispute_for(request, pk)
-    if _moderating(request, dispute):
-        redirect_to = _mfa_redirect(request)
-        if redirect_to:
-            return redirect_to
+@dispute_reader
+def dispute_detail(request: AuthenticatedRequest, dispute: Dispute, moderating: bool) -> HttpResponse:
     return _dispute_page(request, dispute)
 
 
 @require_POST
 @login_required
-def dispute_message(request: HttpRequest, pk: int) -> HttpResponse:
-    dispute = _dispute_for(request, pk)
-    moderating = _moderating(request, dispute)
-    if moderating:
-        redirect_to = _mfa_redirect(request)
-        if redirect_to:
-            return redirect_to
+@dispute_reader
+def dispute_message(request: AuthenticatedRequest, dispute: Dispute, moderating: bool) -> HttpResponse:
     form = DisputeMessageForm(request.POST)
     internal_requested = request.POST.get("internal") in ("True", "true", "1", "on")
     form_key = "note_form" if internal_requested and moderating else "message_form"
@@ -223,7 +209,7 @@ def dispute_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def dispute_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+def dispute_evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dispute = _dispute_for(request, pk)
     if dispute_party_of(dispute, request.user) is None:
         raise PermissionDenied
@@ -244,17 +230,14 @@ def dispute_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def dispute_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
-    dispute = _dispute_for(request, pk)
-    moderating = _moderating(request, dispute)
-    if moderating:
-        redirect_to = _mfa_redirect(request)
-        if redirect_to:
-            return redirect_to
+@dispute_reader
+def dispute_evidence(
+    request: AuthenticatedRequest, dispute: Dispute, moderating: bool, evidence_pk: int
+) -> FileResponse:
     evidence = next((row for row in dispute.evidence.all() if row.pk == evidence_pk), None)
     if evidence is None or not evidence.image:
         raise Http404
-    extension = evidence.image.name.rsplit(".", 1)[-1].lower()
+    extension = (evidence.image.name or "").rsplit(".", 1)[-1].lower()
     if extension not in ("jpg", "png", "webp"):
         extension = "bin"
     response = private_file_response(
@@ -273,13 +256,13 @@ def dispute_evidence(request: HttpRequest, pk: int, evidence_pk: int) -> HttpRes
 
 @require_safe
 @moderator_required
-def dispute_list(request: HttpRequest) -> HttpResponse:
+def dispute_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(dispute_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "items": with_claims(page.object_list, Dispute)}
     return render(request, "moderation/dispute_list.html", context)
 
 
-def _moderator_dispute(request: HttpRequest, pk: int) -> Dispute:
+def _moderator_dispute(request: AuthenticatedRequest, pk: int) -> Dispute:
     dispute = get_in_scope_or_404(request, selectors.dispute_detail(request.user, is_moderator=True), pk=pk)
     if dispute_party_of(dispute, request.user) is not None:
         # A moderator never handles a dispute they are part of.
@@ -289,7 +272,7 @@ def _moderator_dispute(request: HttpRequest, pk: int) -> Dispute:
 
 @require_POST
 @moderator_required
-def dispute_review(request: HttpRequest, pk: int) -> HttpResponse:
+def dispute_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dispute = _moderator_dispute(request, pk)
     try:
         dispute_take_into_review(dispute=dispute, by=request.user, client=ClientInfo.from_request(request))
@@ -302,7 +285,7 @@ def dispute_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @sensitive
-def dispute_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def dispute_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dispute = _moderator_dispute(request, pk)
     form = DisputeDecisionForm(request.POST)
     if not form.is_valid():

@@ -4,7 +4,7 @@ moderators' side is ``views/verification.py``."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from actors.models import ActorProfile
 from actors.views.access import actor_required
 from marketplace.exceptions import InvalidTransition
+from marketplace.http import AuthenticatedRequest
 from moderation.forms.verification import VerificationUploadForm
 from moderation.models import VERIFICATION_IMAGE_RETENTION_DAYS
 from moderation.services.verification import verification_start, verification_submit
@@ -19,7 +20,7 @@ from moderation.services.verification import verification_start, verification_su
 
 @require_http_methods(["GET", "POST"])
 @actor_required
-def identity_check(request: HttpRequest, actor: ActorProfile) -> HttpResponse:
+def identity_check(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     """The actor's identity check: the one-time code, the two photos, and
     the history of past attempts. Opening the page starts (or reuses) the
     attempt, so the code shown is the one the moderator expects."""

@@ -2,12 +2,15 @@
 report (hide the profile, suspend the account, dismiss). Also the queue of
 photos flagged as resembling another actor's."""
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -17,11 +20,12 @@ from actors.selectors import listed_actors
 from creators.models import CreatorProfile
 from creators.selectors import creator_profiles_visible
 from marketplace.exceptions import DomainError
-from marketplace.http import ClientInfo, get_in_scope_or_404
+from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404
+from marketplace.models import User
 from marketplace.ratelimit import hit
 from moderation.access import moderator_required, sensitive
 from moderation.forms.reports import PhotoDecisionForm, ReportDecisionForm, ReportForm
-from moderation.models import ProfileKind, Report, Sanction
+from moderation.models import Claim, ProfileKind, Report, Sanction
 from moderation.selectors import flagged_photo_queue, report_queue, with_claims
 from moderation.services import claim_of, photo_flag_decide, report_decide, report_file
 
@@ -31,7 +35,9 @@ QUEUE_PAGE_SIZE = 50
 # --- Filing a report -------------------------------------------------------------
 
 
-def _report_page(request: HttpRequest, *, reported_user, profile_kind: str, name: str, back: str) -> HttpResponse:
+def _report_page(
+    request: AuthenticatedRequest, *, reported_user: User, profile_kind: str, name: str, back: str
+) -> HttpResponse:
     form = ReportForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -62,7 +68,7 @@ def _report_page(request: HttpRequest, *, reported_user, profile_kind: str, name
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def report_actor(request: HttpRequest, slug: str) -> HttpResponse:
+def report_actor(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Any signed-in user may report a profile they can see: a listed actor."""
     actor = get_in_scope_or_404(request, listed_actors().select_related("user"), slug=slug)
     back = reverse("roster_actor", args=[actor.slug])
@@ -73,7 +79,7 @@ def report_actor(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def report_creator(request: HttpRequest, pk: int) -> HttpResponse:
+def report_creator(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     profile = get_in_scope_or_404(request, creator_profiles_visible().select_related("user"), pk=pk)
     back = reverse("creators:detail", args=[profile.pk])
     return _report_page(
@@ -86,13 +92,13 @@ def report_creator(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @moderator_required
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(report_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "items": with_claims(page.object_list, Report)}
     return render(request, "moderation/reports.html", context)
 
 
-def _report_context(request: HttpRequest, report: Report, form=None) -> dict:
+def _report_context(report: Report, form: ReportDecisionForm | None = None) -> dict[str, Any]:
     user = report.reported_user
     actor = ActorProfile.objects.filter(user=user).first()
     creator = CreatorProfile.objects.filter(user=user).first()
@@ -115,25 +121,23 @@ def _report_context(request: HttpRequest, report: Report, form=None) -> dict:
 
 
 def _report_for(pk: int) -> Report:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(Report.objects.select_related("reporter", "reported_user", "decided_by"), pk=pk)
 
 
 @require_safe
 @moderator_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report_for(pk)
-    return render(request, "moderation/report_detail.html", _report_context(request, report))
+    return render(request, "moderation/report_detail.html", _report_context(report))
 
 
 @require_POST
 @sensitive
-def report_decision(request: HttpRequest, pk: int) -> HttpResponse:
+def report_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report_for(pk)
     form = ReportDecisionForm(request.POST)
     if not form.is_valid():
-        return render(request, "moderation/report_detail.html", _report_context(request, report, form), status=400)
+        return render(request, "moderation/report_detail.html", _report_context(report, form), status=400)
     try:
         report_decide(
             report=report,
@@ -145,7 +149,7 @@ def report_decision(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         report.refresh_from_db()
-        return render(request, "moderation/report_detail.html", _report_context(request, report, form), status=409)
+        return render(request, "moderation/report_detail.html", _report_context(report, form), status=409)
     messages.success(request, _("Report #%(id)s decided.") % {"id": report.pk})
     return HttpResponseRedirect(reverse("moderation:reports"))
 
@@ -153,27 +157,36 @@ def report_decision(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Flagged photos ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FlaggedPhoto:
+    """A row of the flagged-photo queue: the photo, the claim on it and its
+    own decision form."""
+
+    photo: LikenessPhoto
+    claim: Claim | None
+    form: PhotoDecisionForm
+
+
 @require_safe
 @moderator_required
-def photos(request: HttpRequest) -> HttpResponse:
+def photos(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(flagged_photo_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    items = with_claims(page.object_list, LikenessPhoto)
-    for photo in items:
+    items = [
         # One form per photo, with its own ids, so each label clicks its own radio.
-        photo.form = PhotoDecisionForm(auto_id=f"id_photo{photo.pk}_%s")
+        FlaggedPhoto(photo=row.item, claim=row.claim, form=PhotoDecisionForm(auto_id=f"id_photo{row.item.pk}_%s"))
+        for row in with_claims(page.object_list, LikenessPhoto)
+    ]
     context = {"page": page, "items": items}
     return render(request, "moderation/photos.html", context)
 
 
 @require_POST
 @sensitive
-def photo_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.shortcuts import get_object_or_404
-
+def photo_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     photo = get_object_or_404(LikenessPhoto.objects.select_related("actor__user"), pk=pk)
     form = PhotoDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+        messages.error(request, " ".join(" ".join(map(str, errors)) for errors in form.errors.values()))
         return HttpResponseRedirect(reverse("moderation:photos"))
     try:
         photo_flag_decide(

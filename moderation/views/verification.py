@@ -6,14 +6,14 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from actors.selectors import photos_for_actor
 from marketplace.exceptions import DomainError, InvalidTransition
-from marketplace.http import ClientInfo, private_file_response
+from marketplace.http import AuthenticatedRequest, ClientInfo, private_file_response
 from moderation.access import moderator_required
 from moderation.forms.verification import VerificationDecisionForm
 from moderation.models import VERIFICATION_IMAGE_RETENTION_DAYS, IdentityVerification
@@ -41,14 +41,18 @@ def _verification_or_404(pk: int) -> IdentityVerification:
 
 @require_safe
 @moderator_required
-def verification_list(request: HttpRequest) -> HttpResponse:
+def verification_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(verification_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "items": with_claims(page.object_list, IdentityVerification)}
     return render(request, "moderation/verifications.html", context)
 
 
 def _item_page(
-    request: HttpRequest, verification: IdentityVerification, form: VerificationDecisionForm, *, status: int = 200
+    request: AuthenticatedRequest,
+    verification: IdentityVerification,
+    form: VerificationDecisionForm,
+    *,
+    status: int = 200,
 ) -> HttpResponse:
     actor = verification.actor
     context = {
@@ -65,13 +69,13 @@ def _item_page(
 
 @require_safe
 @moderator_required
-def verification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def verification_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _item_page(request, _verification_or_404(pk), VerificationDecisionForm())
 
 
 @require_safe
 @moderator_required
-def verification_image(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+def verification_image(request: AuthenticatedRequest, pk: int, which: str) -> FileResponse:
     """Stream the ID document or the selfie to a moderator, recording the view."""
     if which not in IMAGE_FIELDS:
         raise Http404
@@ -94,7 +98,7 @@ def verification_image(request: HttpRequest, pk: int, which: str) -> HttpRespons
 
 @require_POST
 @moderator_required
-def verification_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def verification_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     verification = _verification_or_404(pk)
     form = VerificationDecisionForm(request.POST)
     if not form.is_valid():

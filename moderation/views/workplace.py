@@ -1,10 +1,13 @@
 """The moderators' workplace: queues with counts and ages, claiming items,
 the flagged-photo queue, user sanctions and the audit log."""
 
+from functools import partial
+from typing import Any, Protocol
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Model, Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from actors.models import ActorProfile, LikenessPhoto
 from creators.models import CreatorProfile
 from marketplace.exceptions import DomainError
-from marketplace.http import ClientInfo, safe_next_url
+from marketplace.http import AuthenticatedRequest, ClientInfo, safe_next_url
 from marketplace.models import User
 from moderation.access import moderator_required, sensitive
 from moderation.forms.reports import AuditFilterForm, SanctionForm
@@ -41,38 +44,44 @@ from moderation.services import (
 # What "Assign to me" can take, by the kind named in its URL: the item's
 # model and the filter that keeps it in its queue (decided items cannot be
 # taken; releasing works whatever the state).
-CLAIMABLE = {
-    "verification": (IdentityVerification, {"status": VerificationState.SUBMITTED}),
-    "dispute": (Dispute, {"status__in": DISPUTE_OPEN_STATUSES}),
-    "report": (Report, {"status": ReportStatus.OPEN}),
-    "photo": (LikenessPhoto, {"review": LikenessPhoto.Review.FLAGGED}),
+CLAIMABLE: dict[str, tuple[type[Model], Q]] = {
+    "verification": (IdentityVerification, Q(status=VerificationState.SUBMITTED)),
+    "dispute": (Dispute, Q(status__in=DISPUTE_OPEN_STATUSES)),
+    "report": (Report, Q(status=ReportStatus.OPEN)),
+    "photo": (LikenessPhoto, Q(review=LikenessPhoto.Review.FLAGGED)),
 }
+
+
+class ClaimMove(Protocol):
+    """``item_claim`` or ``item_release``."""
+
+    def __call__(self, *, item: Model, moderator: User, client: ClientInfo | None = None) -> object: ...
 
 
 @require_safe
 @moderator_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "moderation/home.html", {"queues": queue_summary(user=request.user)})
 
 
-def _claimable(kind: str, pk: int, *, waiting: bool):
+def _claimable(kind: str, pk: int, *, waiting: bool) -> Model:
     """The item, or 404; with ``waiting``, only while it is still in its queue."""
     if kind not in CLAIMABLE:
         raise Http404
     model, in_queue = CLAIMABLE[kind]
-    items = model.objects.filter(**in_queue) if waiting else model.objects.all()
+    items = model._default_manager.filter(in_queue) if waiting else model._default_manager.all()
     item = items.filter(pk=pk).first()
     if item is None:
         raise Http404
     return item
 
 
-@require_POST
-@moderator_required
-def claim(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    item = _claimable(kind, pk, waiting=True)
+def _claim_move(request: AuthenticatedRequest, kind: str, pk: int, *, waiting: bool, move: ClaimMove) -> HttpResponse:
+    """Take or give back a queue item; a refusal is shown as a message. Back
+    to the page the form names, else the workplace."""
+    item = _claimable(kind, pk, waiting=waiting)
     try:
-        item_claim(item=item, moderator=request.user, client=ClientInfo.from_request(request))
+        move(item=item, moderator=request.user, client=ClientInfo.from_request(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     return HttpResponseRedirect(safe_next_url(request, request.POST.get("next", ""), reverse("moderation:home")))
@@ -80,19 +89,20 @@ def claim(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @require_POST
 @moderator_required
-def release(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    item = _claimable(kind, pk, waiting=False)
-    try:
-        item_release(item=item, moderator=request.user, client=ClientInfo.from_request(request))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return HttpResponseRedirect(safe_next_url(request, request.POST.get("next", ""), reverse("moderation:home")))
+def claim(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
+    return _claim_move(request, kind, pk, waiting=True, move=item_claim)
+
+
+@require_POST
+@moderator_required
+def release(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
+    return _claim_move(request, kind, pk, waiting=False, move=item_release)
 
 
 # --- Users and sanctions -------------------------------------------------------------
 
 
-def _user_context(request: HttpRequest, subject: User, form: SanctionForm | None = None) -> dict:
+def _user_context(subject: User, form: SanctionForm | None = None) -> dict[str, Any]:
     return {
         "subject": subject,
         "actor": ActorProfile.objects.filter(user=subject).first(),
@@ -108,37 +118,45 @@ def _user_context(request: HttpRequest, subject: User, form: SanctionForm | None
 
 @require_safe
 @moderator_required
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     subject = get_object_or_404(User, pk=pk)
-    return render(request, "moderation/user_detail.html", _user_context(request, subject))
+    return render(request, "moderation/user_detail.html", _user_context(subject))
+
+
+class SanctionMove(Protocol):
+    """A sanction service, with the profile kind already given where it takes one."""
+
+    def __call__(self, *, user: User, by: User, reason: str, client: ClientInfo | None = None) -> object: ...
+
+
+# The services behind each choice of ``SanctionForm``.
+SANCTION_MOVES: dict[str, SanctionMove] = {
+    "warn": user_warn,
+    "suspend": user_suspend,
+    "reinstate": user_reinstate,
+    "hide_actor": partial(profile_hide, profile_kind="actor"),
+    "show_actor": partial(profile_show, profile_kind="actor"),
+    "hide_creator": partial(profile_hide, profile_kind="creator"),
+    "show_creator": partial(profile_show, profile_kind="creator"),
+}
 
 
 @require_POST
 @sensitive
-def user_sanction(request: HttpRequest, pk: int) -> HttpResponse:
+def user_sanction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Warn, suspend, reinstate, hide or show a profile: each through its
     service, each audited and told to the user."""
     subject = get_object_or_404(User, pk=pk)
     form = SanctionForm(request.POST)
     if not form.is_valid():
-        return render(request, "moderation/user_detail.html", _user_context(request, subject, form), status=400)
-    action, reason = form.cleaned_data["sanction"], form.cleaned_data["reason"]
-    common = {"by": request.user, "reason": reason, "client": ClientInfo.from_request(request)}
-    moves = {
-        "warn": lambda: user_warn(user=subject, **common),
-        "suspend": lambda: user_suspend(user=subject, **common),
-        "reinstate": lambda: user_reinstate(user=subject, **common),
-        "hide_actor": lambda: profile_hide(user=subject, profile_kind="actor", **common),
-        "show_actor": lambda: profile_show(user=subject, profile_kind="actor", **common),
-        "hide_creator": lambda: profile_hide(user=subject, profile_kind="creator", **common),
-        "show_creator": lambda: profile_show(user=subject, profile_kind="creator", **common),
-    }
+        return render(request, "moderation/user_detail.html", _user_context(subject, form), status=400)
+    move = SANCTION_MOVES[form.cleaned_data["sanction"]]
     try:
-        moves[action]()
+        move(user=subject, by=request.user, reason=form.cleaned_data["reason"], client=ClientInfo.from_request(request))
     except DomainError as exc:
         messages.error(request, exc.message)
         subject.refresh_from_db()
-        return render(request, "moderation/user_detail.html", _user_context(request, subject, form), status=409)
+        return render(request, "moderation/user_detail.html", _user_context(subject, form), status=409)
     messages.success(request, _("Done. The user has been told."))
     return HttpResponseRedirect(reverse("moderation:user", args=[subject.pk]))
 
@@ -150,7 +168,7 @@ AUDIT_PAGE_SIZE = 50
 
 @require_safe
 @moderator_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     """Filter the audit log by user, action and dates. Bad filters are shown
     as form errors and ignored, never a 500."""
     form = AuditFilterForm(request.GET or None)
@@ -162,6 +180,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         until=filters.get("until"),
     )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
-    context = {"form": form, "page": page, "query": query, "status": 400 if form.is_bound and form.errors else 200}
-    return render(request, "moderation/audit.html", context, status=context["status"])
+    query = urlencode({key: value for key, value in request.GET.dict().items() if key != "page" and value})
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "page": page, "query": query, "status": status}
+    return render(request, "moderation/audit.html", context, status=status)
