@@ -1,9 +1,11 @@
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import WithAnnotations
+
+if TYPE_CHECKING:  # django-stubs is a development requirement only
+    from django_stubs_ext import WithAnnotations
 
 from creators.models import CreatorProfile, Project, ShortlistEntry, Shot
 

@@ -2,7 +2,10 @@
 services decide whether the move is allowed (red lines, project dates,
 status, terms version)."""
 
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from creators.forms import DateInput
@@ -18,7 +21,7 @@ from usage_requests.models import (
     RequestTerms,
     ShotDecision,
 )
-from usage_requests.services import normalise_licence_code
+from usage_requests.services import ProposedTerms, normalise_licence_code, proposed_terms
 
 
 class ShotChoiceField(IdMultipleChoiceField):
@@ -45,16 +48,17 @@ class TermsForm(forms.Form):
         help_text=_("Leave unticked unless the actor agreed to it: the likeness may then train or fine-tune a model."),
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("term_start"), cleaned.get("term_end")
         if start and end and end < start:
             self.add_error("term_end", _("The licence cannot end before it starts."))
         return cleaned
 
-    def terms(self) -> dict:
-        data = self.cleaned_data
-        return {name: data[name] for name in ("fee", "currency", "term_start", "term_end", "territory", "ai_training")}
+    def terms(self) -> ProposedTerms:
+        """The proposed terms, as the services take them (``**form.terms()``)."""
+        return proposed_terms(self.cleaned_data)
 
 
 class RequestComposeForm(TermsForm):
@@ -76,9 +80,9 @@ class RequestComposeForm(TermsForm):
 
     field_order = ["shots", "fee", "currency", "term_start", "term_end", "territory", "ai_training", "message"]
 
-    def __init__(self, *args, shots, **kwargs):
+    def __init__(self, *args: Any, shots: QuerySet[Shot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["shots"].queryset = shots
+        cast(ShotChoiceField, self.fields["shots"]).queryset = shots
 
     def clean_message(self) -> str:
         return clean_plain_text(self.cleaned_data["message"])
@@ -139,7 +143,7 @@ class ShotDecisionsForm(forms.Form):
     terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("save", "save"), ("accept", "accept")], initial="save", required=False)
 
-    def __init__(self, *args, request_shots: list[RequestShot], **kwargs):
+    def __init__(self, *args: Any, request_shots: list[RequestShot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.request_shots = request_shots
         for row in request_shots:
@@ -169,8 +173,9 @@ class ShotDecisionsForm(forms.Form):
                 chosen[row.pk] = (decision, self.cleaned_data.get(f"note_{row.pk}", ""))
         return chosen
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for row in self.request_shots:
             note = cleaned.get(f"note_{row.pk}")
             if note and has_control_characters(note):

@@ -1,7 +1,10 @@
 """Reads of requests and contracts, scoped to who asks. A view fetches
 through these, so anything outside them is a 404."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,8 +24,9 @@ from usage_requests.models import (
 )
 
 
-def usage_requests_for_user(user: User) -> QuerySet[UsageRequest]:
-    """Requests ``user`` is a party of, as the actor or as the creator."""
+def usage_requests_for_user(user: User | AnonymousUser) -> QuerySet[UsageRequest]:
+    """Requests ``user`` is a party of, as the actor or as the creator; none
+    for an anonymous user."""
     if not user.is_authenticated:
         return UsageRequest.objects.none()
     return UsageRequest.objects.filter(Q(actor__user=user) | Q(creator__user=user)).select_related(
@@ -30,27 +34,34 @@ def usage_requests_for_user(user: User) -> QuerySet[UsageRequest]:
     )
 
 
-def _count_of(queryset: QuerySet) -> Subquery:
-    return Subquery(
+def _count_of(queryset: QuerySet[Any]) -> Coalesce:
+    """How many rows of ``queryset`` (filtered on the outer request) there
+    are, as a subquery; 0 for none."""
+    count = Subquery(
         queryset.order_by().values("request").annotate(n=Count("pk")).values("n")[:1],
         output_field=IntegerField(),
     )
+    return Coalesce(count, 0)
 
 
-def _unread_counts() -> dict:
-    """Unread messages per participant, each counted in its own subquery (a
-    join would multiply messages by shots)."""
-    of_request = Message.objects.filter(request=OuterRef("pk"))
-    for_actor = of_request.filter(sender_party=Party.CREATOR).filter(
-        Q(request__actor_read_at__isnull=True) | Q(created_at__gt=OuterRef("actor_read_at"))
+def _unread_for(party: str) -> Coalesce:
+    """The messages of the other side that ``party`` has not read, counted in
+    their own subquery (a join would multiply messages by shots)."""
+    other = Party.CREATOR if party == Party.ACTOR else Party.ACTOR
+    read_at = f"{party}_read_at"
+    unread = Message.objects.filter(request=OuterRef("pk"), sender_party=other).filter(
+        Q(**{f"request__{read_at}__isnull": True}) | Q(created_at__gt=OuterRef(read_at))
     )
-    for_creator = of_request.filter(sender_party=Party.ACTOR).filter(
-        Q(request__creator_read_at__isnull=True) | Q(created_at__gt=OuterRef("creator_read_at"))
-    )
-    return {
-        "unread_for_actor": Coalesce(_count_of(for_actor), 0),
-        "unread_for_creator": Coalesce(_count_of(for_creator), 0),
-    }
+    return _count_of(unread)
+
+
+def _unread_counts() -> dict[str, Coalesce]:
+    """Unread messages per participant."""
+    return {"unread_for_actor": _unread_for(Party.ACTOR), "unread_for_creator": _unread_for(Party.CREATOR)}
+
+
+def _shot_count() -> Coalesce:
+    return _count_of(RequestShot.objects.filter(request=OuterRef("pk")))
 
 
 def inbox_for_user(user: User) -> dict[str, list[UsageRequest]]:
@@ -58,16 +69,24 @@ def inbox_for_user(user: User) -> dict[str, list[UsageRequest]]:
     ``awaiting_other`` and ``closed`` (newest first, closed capped at 100).
     Each request carries ``my_party``, ``unread`` and ``shot_count``. One
     query whatever the number of requests."""
-    shots = RequestShot.objects.filter(request=OuterRef("pk"))
+    # The caller's party on each row (as ``UsageRequest.party_of`` decides
+    # it), and the other side's messages they have not read.
+    is_actor = Q(actor__user=user)
     rows = list(
         usage_requests_for_user(user)
-        .annotate(**_unread_counts(), shot_count=Coalesce(_count_of(shots), 0))
+        .annotate(
+            my_party=Case(
+                When(is_actor, then=Value(Party.ACTOR)),
+                When(creator__user=user, then=Value(Party.CREATOR)),
+                default=None,
+            ),
+            unread=Case(When(is_actor, then=_unread_for(Party.ACTOR)), default=_unread_for(Party.CREATOR)),
+            shot_count=_shot_count(),
+        )
         .order_by("-updated_at", "-id")[:500]
     )
     groups: dict[str, list[UsageRequest]] = {"awaiting_me": [], "awaiting_other": [], "closed": []}
     for request in rows:
-        request.my_party = request.party_of(user)
-        request.unread = request.unread_for_actor if request.my_party == Party.ACTOR else request.unread_for_creator
         if request.status in OPEN_REQUEST_STATUSES:
             key = "awaiting_me" if request.awaiting == request.my_party else "awaiting_other"
             groups[key].append(request)
@@ -76,15 +95,14 @@ def inbox_for_user(user: User) -> dict[str, list[UsageRequest]]:
     return groups
 
 
-def request_list_for_user(user: User) -> QuerySet[UsageRequest]:
+def request_list_for_user(user: User | AnonymousUser) -> QuerySet[UsageRequest]:
     """The API's request list: each request with ``shot_count``, the unread
     counts, its contract (if any) and every terms version, in two queries
     whatever the number of requests."""
-    shots = RequestShot.objects.filter(request=OuterRef("pk"))
     return (
         usage_requests_for_user(user)
         .select_related("contract")
-        .annotate(**_unread_counts(), shot_count=Coalesce(_count_of(shots), 0))
+        .annotate(**_unread_counts(), shot_count=_shot_count())
         .prefetch_related(Prefetch("terms", queryset=RequestTerms.objects.order_by("version")))
     )
 
@@ -104,7 +122,7 @@ def request_detail_with_counts(user: User) -> QuerySet[UsageRequest]:
     return request_detail(user).select_related("contract").annotate(**_unread_counts())
 
 
-def _request_shots():
+def _request_shots() -> QuerySet[RequestShot]:
     return RequestShot.objects.select_related("shot").order_by("shot__position", "shot__number", "id")
 
 
@@ -112,8 +130,8 @@ def messages_for_request(request: UsageRequest, *, after_id: int = 0) -> QuerySe
     return Message.objects.filter(request=request, pk__gt=after_id).order_by("created_at", "id")
 
 
-def contracts_for_user(user: User) -> QuerySet[Contract]:
-    """Contracts ``user`` is a party of."""
+def contracts_for_user(user: User | AnonymousUser) -> QuerySet[Contract]:
+    """Contracts ``user`` is a party of; none for an anonymous user."""
     if not user.is_authenticated:
         return Contract.objects.none()
     return Contract.objects.filter(Q(actor__user=user) | Q(creator__user=user)).select_related(
@@ -145,7 +163,7 @@ def active_licence_code_for(*, creator_user: User, actor: ActorProfile) -> str |
     )
 
 
-def contract_list_for_user(user: User) -> QuerySet[Contract]:
+def contract_list_for_user(user: User | AnonymousUser) -> QuerySet[Contract]:
     """The contracts page: the user's contracts, newest first; everything a row
     shows comes from the snapshot and the joined profiles (one query)."""
     return contracts_for_user(user).order_by("-created_at", "-id")
@@ -161,7 +179,7 @@ def contract_detail_for_user(user: User) -> QuerySet[Contract]:
     )
 
 
-def licensed_photos(contract: Contract):
+def licensed_photos(contract: Contract) -> QuerySet[LikenessPhoto]:
     """The actor's photos a creator may download under ``contract``: none
     unless it is in force; never photos a moderator flagged or rejected."""
     if not contract.in_force(timezone.localdate()):
@@ -172,7 +190,7 @@ def licensed_photos(contract: Contract):
     ).order_by("position", "id")
 
 
-def request_timeline(request: UsageRequest) -> QuerySet:
+def request_timeline(request: UsageRequest) -> QuerySet[RequestEvent]:
     """The request's event rows, oldest first, for its page."""
 
     return RequestEvent.objects.filter(request=request).order_by("created_at", "id")
@@ -183,7 +201,7 @@ def contract_id_for_request(request: UsageRequest) -> int | None:
     return Contract.objects.filter(request=request).values_list("pk", flat=True).first()
 
 
-def red_lines_by_actor(actors: list[ActorProfile]) -> dict:
+def red_lines_by_actor(actors: list[ActorProfile]) -> dict[int, RedLines]:
     """``{actor_id: RedLines}`` for the summaries beside the composer, in one query."""
     return {row.actor_id: row for row in RedLines.objects.filter(actor__in=actors)}
 
@@ -191,7 +209,68 @@ def red_lines_by_actor(actors: list[ActorProfile]) -> dict:
 # --- The actor's data export --------------------------------------------------
 
 
-def records_for_actor(actor: ActorProfile) -> dict[str, list]:
+def _request_record(request: UsageRequest) -> dict[str, Any]:
+    return {
+        "id": request.pk,
+        "creator": request.creator.display_name,
+        "project": request.project.title,
+        "status": request.status,
+        "created_at": request.created_at.isoformat(),
+        "expires_at": request.expires_at.isoformat(),
+        "close_reason": request.close_reason,
+        "terms": [
+            {
+                "version": terms.version,
+                "proposed_by": terms.proposed_by,
+                "fee": str(terms.fee),
+                "currency": terms.currency,
+                "term_start": terms.term_start.isoformat(),
+                "term_end": terms.term_end.isoformat(),
+                "territory": terms.territory,
+                "ai_training": terms.ai_training,
+                "note": terms.note,
+            }
+            for terms in request.terms.all()
+        ],
+        "shots": [
+            {
+                "number": row.shot.number,
+                "description": row.shot.description,
+                "decision": row.decision,
+                "note": row.note,
+            }
+            for row in request.request_shots.all()
+        ],
+        "timeline": [
+            {"event": event.kind, "by": event.by_party, "at": event.created_at.isoformat(), "data": event.data}
+            for event in request.events.all()
+        ],
+    }
+
+
+def _message_record(message: Message) -> dict[str, Any]:
+    return {
+        "request": message.request_id,
+        "from": message.sender_party,
+        "at": message.created_at.isoformat(),
+        "body": message.body,
+    }
+
+
+def _contract_record(contract: Contract) -> dict[str, Any]:
+    return {
+        "licence_code": contract.licence_code,
+        "status": contract.status,
+        "terms_hash": contract.terms_hash,
+        "snapshot": contract.snapshot,
+        "signatures": [
+            {"party": sig.party, "typed_name": sig.typed_name, "signed_at": sig.signed_at.isoformat()}
+            for sig in contract.signatures.all()
+        ],
+    }
+
+
+def records_for_actor(actor: ActorProfile) -> dict[str, list[dict[str, Any]]]:
     """The requests, messages and contracts ``actor`` is party to, for their
     data export (``actors.hooks.export_records``)."""
     requests = (
@@ -200,65 +279,10 @@ def records_for_actor(actor: ActorProfile) -> dict[str, list]:
         .prefetch_related("terms", "request_shots__shot", "events")
         .order_by("created_at", "id")
     )
-    request_rows = [
-        {
-            "id": request.pk,
-            "creator": request.creator.display_name,
-            "project": request.project.title,
-            "status": request.status,
-            "created_at": request.created_at.isoformat(),
-            "expires_at": request.expires_at.isoformat(),
-            "close_reason": request.close_reason,
-            "terms": [
-                {
-                    "version": terms.version,
-                    "proposed_by": terms.proposed_by,
-                    "fee": str(terms.fee),
-                    "currency": terms.currency,
-                    "term_start": terms.term_start.isoformat(),
-                    "term_end": terms.term_end.isoformat(),
-                    "territory": terms.territory,
-                    "ai_training": terms.ai_training,
-                    "note": terms.note,
-                }
-                for terms in request.terms.all()
-            ],
-            "shots": [
-                {
-                    "number": row.shot.number,
-                    "description": row.shot.description,
-                    "decision": row.decision,
-                    "note": row.note,
-                }
-                for row in request.request_shots.all()
-            ],
-            "timeline": [
-                {"event": event.kind, "by": event.by_party, "at": event.created_at.isoformat(), "data": event.data}
-                for event in request.events.all()
-            ],
-        }
-        for request in requests
-    ]
-    messages = [
-        {
-            "request": message.request_id,
-            "from": message.sender_party,
-            "at": message.created_at.isoformat(),
-            "body": message.body,
-        }
-        for message in Message.objects.filter(request__actor=actor).order_by("created_at", "id")
-    ]
-    contracts = [
-        {
-            "licence_code": contract.licence_code,
-            "status": contract.status,
-            "terms_hash": contract.terms_hash,
-            "snapshot": contract.snapshot,
-            "signatures": [
-                {"party": sig.party, "typed_name": sig.typed_name, "signed_at": sig.signed_at.isoformat()}
-                for sig in contract.signatures.all()
-            ],
-        }
-        for contract in Contract.objects.filter(actor=actor).prefetch_related("signatures").order_by("created_at")
-    ]
-    return {"requests.json": request_rows, "messages.json": messages, "contracts.json": contracts}
+    messages = Message.objects.filter(request__actor=actor).order_by("created_at", "id")
+    contracts = Contract.objects.filter(actor=actor).prefetch_related("signatures").order_by("created_at")
+    return {
+        "requests.json": [_request_record(request) for request in requests],
+        "messages.json": [_message_record(message) for message in messages],
+        "contracts.json": [_contract_record(contract) for contract in contracts],
+    }

@@ -1,15 +1,16 @@
-"""URLs of the usage_requests app: the request pages (``views.requests``) and
-the contract pages and public licence check (``views.contracts``)."""
+"""URLs of the usage_requests app: the request pages (``views.requests``,
+``views.composer``, ``views.messages``), the contract pages
+(``views.contracts``) and the public licence check (``views.licences``)."""
 
 from django.urls import path
 
-from usage_requests.views import contracts, requests
+from usage_requests.views import composer, contracts, licences, messages, requests
 
 app_name = "usage_requests"
 
 request_urlpatterns = [
     path("requests/", requests.inbox, name="inbox"),
-    path("requests/new/", requests.request_new, name="request_new"),
+    path("requests/new/", composer.request_new, name="request_new"),
     path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
     path("requests/<int:pk>/decide/", requests.request_decide, name="request_decide"),
     path("requests/<int:pk>/accept/", requests.request_accept, name="request_accept"),
@@ -17,7 +18,7 @@ request_urlpatterns = [
     path("requests/<int:pk>/counter/", requests.request_counter, name="request_counter"),
     path("requests/<int:pk>/accept-counter/", requests.request_accept_counter, name="request_accept_counter"),
     path("requests/<int:pk>/withdraw/", requests.request_withdraw, name="request_withdraw"),
-    path("requests/<int:pk>/messages/", requests.request_messages, name="request_messages"),
+    path("requests/<int:pk>/messages/", messages.request_messages, name="request_messages"),
 ]
 
 contract_urlpatterns = [
@@ -25,8 +26,8 @@ contract_urlpatterns = [
     path("contracts/<int:pk>/", contracts.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/sign/", contracts.contract_sign_view, name="contract_sign"),
     path("contracts/<int:pk>/revoke/", contracts.contract_revoke_view, name="contract_revoke"),
-    path("verify/", contracts.verify, name="verify"),
-    path("verify/<str:code>/", contracts.verify_code, name="verify_code"),
+    path("verify/", licences.verify, name="verify"),
+    path("verify/<str:code>/", licences.verify_code, name="verify_code"),
 ]
 
 urlpatterns = request_urlpatterns + contract_urlpatterns

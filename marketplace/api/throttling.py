@@ -85,7 +85,7 @@ class PerTokenThrottle(_MinuteThrottle):
 
 class LicenceCheckThrottle(_MinuteThrottle):
     def key(self, request) -> str:
-        # The same key as the /verify/ pages (usage_requests.views.contracts).
+        # The same key as the /verify/ pages (usage_requests.views.licences).
         return f"licence-check:{client_ip(request) or 'unknown'}"
 
     def limit(self) -> int:

@@ -1,6 +1,8 @@
-"""The API of requests (``requests``: requests, their moves, messages) and of
-contracts and licences (``contracts``). ``portal.api`` mounts ``urlpatterns``."""
+"""The API of requests by subject (``requests``: the list, the detail and
+sending; ``moves``: accept, decline, counter, withdraw; ``messages``: the
+thread) and of contracts and licences (``contracts``). ``portal.api`` mounts
+``urlpatterns``."""
 
-from usage_requests.api import contracts, requests
+from usage_requests.api import contracts, messages, moves, requests
 
-urlpatterns = requests.urlpatterns + contracts.urlpatterns
+urlpatterns = requests.urlpatterns + moves.urlpatterns + messages.urlpatterns + contracts.urlpatterns

@@ -7,6 +7,8 @@ them; signing calls ``contract_sign``. The licence check answers what
 that page.
 """
 
+from typing import Any
+
 import django_filters
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,8 +24,8 @@ from rest_framework.views import APIView
 from marketplace.api.fields import PlainTextField
 from marketplace.api.permissions import IsActorOrCreator
 from marketplace.api.throttling import LicenceCheckThrottle
-from marketplace.http import ClientInfo, get_in_scope_or_404
-from usage_requests.api.requests import EventSerializer
+from marketplace.http import ClientInfo, get_in_scope_or_404, signed_in_user
+from usage_requests.api.requests import EventSerializer, PageLinks
 from usage_requests.models import Contract, ContractStatus, Party
 from usage_requests.selectors import (
     contract_by_licence_code,
@@ -32,7 +34,7 @@ from usage_requests.selectors import (
     licensed_photos,
 )
 from usage_requests.services import contract_sign, normalise_licence_code
-from usage_requests.views.contracts import verdict_of
+from usage_requests.views.licences import verdict_of
 
 
 class VerdictSerializer(serializers.Serializer):
@@ -46,12 +48,15 @@ class SnapshotShotSerializer(serializers.Serializer):
     description = serializers.CharField()
 
 
-def _snapshot_part(contract: Contract, key: str) -> dict:
+def _snapshot_part(contract: Contract, key: str) -> dict[str, Any]:
     value = contract.snapshot.get(key, {})
     return value if isinstance(value, dict) else {}
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(PageLinks, serializers.ModelSerializer):
+    api_view = "api:v1:contract-detail"
+    page_view = "usage_requests:contract_detail"
+
     status_display = serializers.CharField(source="get_status_display")
     my_party = serializers.SerializerMethodField()
     actor_stage_name = serializers.SerializerMethodField()
@@ -59,8 +64,6 @@ class ContractSerializer(serializers.ModelSerializer):
     project_title = serializers.SerializerMethodField()
     territory = serializers.SerializerMethodField()
     ai_training = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-    page_url = serializers.SerializerMethodField()
     licence_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -108,12 +111,6 @@ class ContractSerializer(serializers.ModelSerializer):
     def get_ai_training(self, contract: Contract) -> bool:
         return bool(_snapshot_part(contract, "terms").get("ai_training"))
 
-    def get_url(self, contract: Contract) -> str:
-        return self.context["request"].build_absolute_uri(reverse("api:v1:contract-detail", args=[contract.pk]))
-
-    def get_page_url(self, contract: Contract) -> str:
-        return self.context["request"].build_absolute_uri(reverse("usage_requests:contract_detail", args=[contract.pk]))
-
     def get_licence_url(self, contract: Contract) -> str:
         return self.context["request"].build_absolute_uri(
             reverse("api:v1:licence-detail", args=[contract.licence_code])
@@ -141,7 +138,7 @@ class ContractDetailSerializer(ContractSerializer):
         fields = [*ContractSerializer.Meta.fields, "snapshot", "signatures", "events", "verdict", "assets"]
 
     @extend_schema_field(AssetSerializer(many=True))
-    def get_assets(self, contract: Contract) -> list:
+    def get_assets(self, contract: Contract) -> list[dict[str, Any]]:
         """For the creator, while the licence is in force: the originals of
         the actor's photos (each download is in the actor's access log; the
         token works for them). Empty otherwise, as on the contract page."""
@@ -157,7 +154,7 @@ class ContractDetailSerializer(ContractSerializer):
         ]
 
     @extend_schema_field(VerdictSerializer)
-    def get_verdict(self, contract: Contract) -> dict:
+    def get_verdict(self, contract: Contract) -> dict[str, Any]:
         return public_verdict(contract)
 
 
@@ -175,7 +172,7 @@ class ContractFilter(django_filters.FilterSet):
 
 
 def _contract(request: Request, pk: int) -> Contract:
-    return get_in_scope_or_404(request, contract_detail_for_user(request.user), pk=pk)
+    return get_in_scope_or_404(request, contract_detail_for_user(signed_in_user(request)), pk=pk)
 
 
 class ContractList(generics.ListAPIView):
@@ -183,11 +180,12 @@ class ContractList(generics.ListAPIView):
     serializer_class = ContractSerializer
     filterset_class = ContractFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> Any:
+        # The schema generator calls this with an anonymous request: no rows.
         return contract_list_for_user(self.request.user)
 
     @extend_schema(summary="Your contracts, newest first", tags=["contracts"])
-    def get(self, request: Request, *args, **kwargs) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
@@ -218,7 +216,7 @@ class ContractSign(APIView):
         values.is_valid(raise_exception=True)
         contract_sign(
             contract=contract,
-            user=request.user,
+            user=signed_in_user(request),
             typed_name=values.validated_data["typed_name"],
             consent=values.validated_data["consent"],
             client=ClientInfo.from_request(request),
@@ -250,13 +248,13 @@ class LicenceSerializer(serializers.Serializer):
     checked_at = serializers.DateTimeField()
 
 
-def public_verdict(contract: Contract) -> dict:
+def public_verdict(contract: Contract) -> dict[str, Any]:
     """``verdict_of`` without its page styling: in force or not, and why."""
     verdict = verdict_of(contract)
     return {"valid": verdict["valid"], "heading": str(verdict["heading"]), "detail": str(verdict["detail"])}
 
 
-def licence_answer(contract: Contract) -> dict:
+def licence_answer(contract: Contract) -> dict[str, Any]:
     """What the public may know of a licence: what ``/verify/<code>/`` shows,
     and the approved shots' descriptions, so a tool can check that the shot
     it is about to generate is one of them. Never the fee or legal names."""
@@ -293,7 +291,7 @@ def licence_answer(contract: Contract) -> dict:
 class LicenceDetail(APIView):
     # Public: no authentication at all, so a stale token header cannot turn
     # a licence check into a 401.
-    authentication_classes: list = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = [LicenceCheckThrottle]
 

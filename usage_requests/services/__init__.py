@@ -1,5 +1,11 @@
 """Every write of requests and contracts. Split by subject; import from here."""
 
+from usage_requests.services.closing import (
+    usage_request_decline,
+    usage_request_withdraw,
+    usage_requests_decline_for_actor,
+    usage_requests_decline_for_user,
+)
 from usage_requests.services.contracts import (
     SignatureRefused,
     contract_reinstate,
@@ -9,29 +15,24 @@ from usage_requests.services.contracts import (
     contract_void,
     normalise_licence_code,
 )
+from usage_requests.services.counter import usage_request_accept_counter, usage_request_counter
+from usage_requests.services.decisions import (
+    IncompleteDecisions,
+    usage_request_accept,
+    usage_request_decide_and_accept,
+    usage_request_decide_shots,
+)
 from usage_requests.services.messages import MessageRefused, message_digests_send, message_send, thread_mark_read
 from usage_requests.services.red_lines import red_line_violations
 from usage_requests.services.requests import (
     DuplicateOpenRequest,
-    IncompleteDecisions,
-    InvalidTerms,
     RedLineViolation,
     RedLineViolations,
     RequestExpired,
     StaleTerms,
     require_party,
-    usage_request_accept,
-    usage_request_accept_counter,
-    usage_request_counter,
-    usage_request_decide_and_accept,
-    usage_request_decide_shots,
-    usage_request_decline,
     usage_request_send,
-    usage_request_withdraw,
-    usage_requests_decline_for_actor,
-    usage_requests_decline_for_user,
     usage_requests_send,
-    validate_terms,
 )
 from usage_requests.services.sweeps import (
     contracts_cancel_unsigned,
@@ -39,12 +40,14 @@ from usage_requests.services.sweeps import (
     usage_requests_expire_due,
     usage_requests_remind_due,
 )
+from usage_requests.services.terms import InvalidTerms, ProposedTerms, proposed_terms, validate_terms
 
 __all__ = [
     "DuplicateOpenRequest",
     "IncompleteDecisions",
     "InvalidTerms",
     "MessageRefused",
+    "ProposedTerms",
     "RedLineViolation",
     "RedLineViolations",
     "RequestExpired",
@@ -60,6 +63,7 @@ __all__ = [
     "message_digests_send",
     "message_send",
     "normalise_licence_code",
+    "proposed_terms",
     "red_line_violations",
     "require_party",
     "thread_mark_read",

@@ -7,7 +7,8 @@ the moderation workplace calls for disputes.
 
 import secrets
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,9 @@ from django.utils.translation import gettext as _
 from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.http import ClientInfo
 from marketplace.models import User
+from marketplace.notifications import NotificationKind
 from marketplace.services import notify
+from marketplace.transitions import transition
 from usage_requests import notifications as kinds
 from usage_requests.models import (
     CONTRACT_TRANSITIONS,
@@ -71,7 +74,7 @@ def contract_url(contract: Contract) -> str:
     return f"/contracts/{contract.pk}/"
 
 
-def _params(contract: Contract, **extra) -> dict:
+def _params(contract: Contract, **extra: Any) -> dict[str, Any]:
     return {
         "code": contract.licence_code,
         "project": contract.project.title,
@@ -81,7 +84,7 @@ def _params(contract: Contract, **extra) -> dict:
     }
 
 
-def _tell(contract: Contract, recipients: list[User], kind, event: str, **extra) -> None:
+def _tell(contract: Contract, recipients: list[User], kind: NotificationKind, event: str, **extra: Any) -> None:
     for recipient in recipients:
         notify(
             recipient=recipient,
@@ -97,11 +100,11 @@ def _both(contract: Contract) -> list[User]:
     return [contract.actor.user, contract.creator.user]
 
 
-def _event(contract: Contract, kind: str, *, by: User | None, party: str = "", **data) -> ContractEvent:
+def _event(contract: Contract, kind: str, *, by: User | None, party: str = "", **data: Any) -> ContractEvent:
     return ContractEvent.objects.create(contract=contract, kind=kind, by=by, by_party=party, data=data)
 
 
-def build_snapshot(*, request: UsageRequest, approved: list[RequestShot], accepted_at: datetime) -> dict:
+def build_snapshot(*, request: UsageRequest, approved: list[RequestShot], accepted_at: datetime) -> dict[str, Any]:
     """The immutable content of a contract: the accepted terms and the approved
     shots only, as plain JSON data (no text that translates)."""
     terms = request.terms.get(version=request.terms_version)
@@ -174,10 +177,16 @@ def contract_create(*, request: UsageRequest, approved: list[RequestShot], now: 
             continue  # a licence code collision: draw another
     else:  # pragma: no cover - 59 bits make this unreachable in practice
         raise RuntimeError("could not draw an unused licence code")
-    contract = Contract.objects.select_related("actor__user", "creator__user", "project").get(pk=contract.pk)
+    contract = _with_parties(contract.pk)
     _event(contract, ContractEvent.Kind.CREATED, by=None, terms_hash=contract.terms_hash)
     _tell(contract, _both(contract), kinds.CONTRACT_READY, "ready")
     return contract
+
+
+def _with_parties(contract_id: int) -> Contract:
+    """The contract with both parties' users and the project, as every
+    notification about it needs them."""
+    return Contract.objects.select_related("actor__user", "creator__user", "project").get(pk=contract_id)
 
 
 def _locked(contract: Contract) -> Contract:
@@ -188,19 +197,23 @@ def _locked(contract: Contract) -> Contract:
     )
 
 
-def _move(contract: Contract, new: str, **fields) -> None:
-    old = contract.status
-    if new not in CONTRACT_TRANSITIONS[old]:
-        raise InvalidTransition(
-            _("This contract is %(status)s; that cannot be done now.")
-            % {"status": contract.get_status_display().lower()}
-        )
-    changed = Contract.objects.filter(pk=contract.pk, status=old).update(status=new, **fields)
-    if changed != 1:
-        raise InvalidTransition(_("Someone else changed this contract a moment ago. Reload it to see how it stands."))
-    contract.status = new
-    for name, value in fields.items():
-        setattr(contract, name, value)
+def _not_now_message(contract: Contract) -> str:
+    return _("This contract is %(status)s; that cannot be done now.") % {
+        "status": contract.get_status_display().lower()
+    }
+
+
+def _move(contract: Contract, new: str, **fields: Any) -> None:
+    """Compare-and-set the status; InvalidTransition when the move is not
+    allowed or another move won."""
+    transition(
+        contract,
+        new=new,
+        transitions=CONTRACT_TRANSITIONS,
+        illegal=_not_now_message,
+        lost=_("Someone else changed this contract a moment ago. Reload it to see how it stands."),
+        **fields,
+    )
 
 
 def same_name(typed: str, on_file: str) -> bool:
@@ -312,10 +325,7 @@ def contract_reinstate(
     with transaction.atomic():
         contract = _locked(contract)
         if contract.status != ContractStatus.SUSPENDED:
-            raise InvalidTransition(
-                _("This contract is %(status)s; that cannot be done now.")
-                % {"status": contract.get_status_display().lower()}
-            )
+            raise InvalidTransition(_not_now_message(contract))
         _move(contract, ContractStatus.ACTIVE)
         _event(contract, ContractEvent.Kind.REINSTATED, by=by, party="moderator", reason=reason, dispute=dispute_id)
         _tell(
@@ -346,13 +356,13 @@ def contract_expire_unsigned(*, contract_id: int, now: datetime) -> bool:
         ).update(status=ContractStatus.CANCELLED, ended_at=now)
         if not changed:
             return False
-        contract = Contract.objects.select_related("actor__user", "creator__user", "project").get(pk=contract_id)
+        contract = _with_parties(contract_id)
         _event(contract, ContractEvent.Kind.CANCELLED, by=None, party="platform")
         _tell(contract, _both(contract), kinds.CONTRACT_CANCELLED, "cancelled")
     return True
 
 
-def contract_complete(*, contract_id: int, today) -> bool:
+def contract_complete(*, contract_id: int, today: date) -> bool:
     """Complete one active contract whose term has ended (the sweep's claim)."""
     with transaction.atomic():
         changed = Contract.objects.filter(pk=contract_id, status=ContractStatus.ACTIVE, term_end__lt=today).update(
@@ -360,7 +370,7 @@ def contract_complete(*, contract_id: int, today) -> bool:
         )
         if not changed:
             return False
-        contract = Contract.objects.select_related("actor__user", "creator__user", "project").get(pk=contract_id)
+        contract = _with_parties(contract_id)
         _event(contract, ContractEvent.Kind.COMPLETED, by=None, party="platform")
         _tell(contract, _both(contract), kinds.CONTRACT_COMPLETED, "completed")
     return True

@@ -1,15 +1,16 @@
-"""Writes of a usage request: send, decide shots, counter, accept, decline,
-withdraw, and the closing of an actor's or a user's open requests.
+"""Sending usage requests, and what every move of a request shares.
 
 Every move is one transaction: the row is locked (``select_for_update``;
 SQLite serialises writers through IMMEDIATE transactions), the status and the
-caller's party are checked again, the status is moved with a compare-and-set,
-the event row is written, and notifications go out after commit.
+caller's party are checked again, the status is moved with a compare-and-set
+(``marketplace.transitions``), the event row is written, and notifications go
+out after commit. The moves themselves live by subject: ``decisions`` (the
+actor's shot decisions and acceptance), ``counter`` (counter-offers) and
+``closing`` (decline, withdraw, the platform's declines).
 """
 
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,27 +24,21 @@ from creators.models import CreatorProfile, Project, Shot
 from creators.services import ActorNotListed
 from marketplace.exceptions import Conflict, DomainError, InvalidTransition
 from marketplace.models import User
+from marketplace.notifications import NotificationKind
 from marketplace.services import notify
+from marketplace.transitions import transition
 from usage_requests import notifications as kinds
 from usage_requests.models import (
     MESSAGE_MAX_LENGTH,
-    NOTE_MAX_LENGTH,
     OPEN_REQUEST_STATUSES,
-    REASON_MAX_LENGTH,
     REQUEST_TRANSITIONS,
-    Contract,
     Party,
     RequestEvent,
     RequestShot,
-    RequestStatus,
-    RequestTerms,
-    ShotDecision,
     UsageRequest,
 )
-from usage_requests.services.contracts import contract_create
-from usage_requests.services.red_lines import red_line_violations, term_months
-
-MAX_TERM_MONTHS = 120
+from usage_requests.services.red_lines import red_line_violations
+from usage_requests.services.terms import InvalidTerms, ProposedTerms, terms_version_add, validate_terms
 
 
 class RedLineViolation(DomainError):
@@ -84,10 +79,6 @@ class DuplicateOpenRequest(Conflict):
         return body
 
 
-class InvalidTerms(DomainError):
-    """Terms that no actor could accept (dates, fee, shots); ``field`` names the input."""
-
-
 class StaleTerms(InvalidTransition):
     """The terms changed since the form was opened."""
 
@@ -96,10 +87,7 @@ class RequestExpired(InvalidTransition):
     """The request's deadline has passed (whether or not the sweep ran)."""
 
 
-class IncompleteDecisions(DomainError):
-    """Accepting needs a decision on every shot and at least one approval."""
-
-    field = "decisions"
+# --- What every move shares -------------------------------------------------------
 
 
 def request_expiry_after() -> timedelta:
@@ -110,7 +98,7 @@ def request_url(request: UsageRequest) -> str:
     return f"/requests/{request.pk}/"
 
 
-def _params(request: UsageRequest, **extra) -> dict:
+def notification_params(request: UsageRequest, **extra: Any) -> dict[str, Any]:
     return {
         "project": request.project.title,
         "actor": request.actor.stage_name,
@@ -119,20 +107,20 @@ def _params(request: UsageRequest, **extra) -> dict:
     }
 
 
-def _tell(request: UsageRequest, recipient: User, kind, event: str, **params) -> None:
+def tell_party(request: UsageRequest, recipient: User, kind: NotificationKind, event: str, **params: Any) -> None:
     """Notify one party of a move; ``event`` names it within the request, so
     telling the same party about the same move twice sends nothing more."""
     notify(
         recipient=recipient,
         kind=kind,
         event_key=f"usage_request:{request.pk}:{event}",
-        params=_params(request, **params),
+        params=notification_params(request, **params),
         target=request,
         url=request_url(request),
     )
 
 
-def _event(request: UsageRequest, kind: str, *, by: User | None, party: str = "", **data) -> RequestEvent:
+def record_event(request: UsageRequest, kind: str, *, by: User | None, party: str = "", **data: Any) -> RequestEvent:
     return RequestEvent.objects.create(request=request, kind=kind, by=by, by_party=party, data=data)
 
 
@@ -148,7 +136,7 @@ def require_party(request: UsageRequest, user: User, required: str) -> str:
     return party
 
 
-def _locked(request: UsageRequest) -> UsageRequest:
+def locked_request(request: UsageRequest) -> UsageRequest:
     """The row again, locked for the rest of the transaction."""
     locked = (
         UsageRequest.objects.select_for_update(of=("self",))
@@ -164,7 +152,7 @@ def _not_open_message(request: UsageRequest) -> str:
     }
 
 
-def _require_status(request: UsageRequest, *allowed: str, now: datetime | None = None) -> None:
+def require_status(request: UsageRequest, *allowed: str, now: datetime | None = None) -> None:
     if request.status not in allowed:
         if request.status in OPEN_REQUEST_STATUSES:
             raise InvalidTransition(_("The request is waiting for the other side; it cannot do that now."))
@@ -174,7 +162,7 @@ def _require_status(request: UsageRequest, *allowed: str, now: datetime | None =
         raise RequestExpired(_("This request expired on %(when)s.") % {"when": when})
 
 
-def _require_latest(request: UsageRequest, terms_version: int | None) -> None:
+def require_latest_terms(request: UsageRequest, terms_version: int | None) -> None:
     if terms_version is not None and terms_version != request.terms_version:
         raise StaleTerms(
             _("The terms changed while you were reading them (now version %(version)s). Read them again, then decide.")
@@ -182,49 +170,35 @@ def _require_latest(request: UsageRequest, terms_version: int | None) -> None:
         )
 
 
-def _move(request: UsageRequest, new: str, **fields) -> None:
+def locked_for_move(
+    request: UsageRequest, *, user: User, party: str, status: str, now: datetime, terms_version: int | None = None
+) -> UsageRequest:
+    """The row again, locked, for a move only ``party`` makes while the
+    request is in ``status`` and not past its deadline at ``now``, on the
+    latest terms (``terms_version``, unless None). Raises
+    ``PermissionDenied``, ``InvalidTransition``, ``RequestExpired``,
+    ``StaleTerms``."""
+    locked = locked_request(request)
+    require_party(locked, user, party)
+    require_status(locked, status, now=now)
+    require_latest_terms(locked, terms_version)
+    return locked
+
+
+def move_status(request: UsageRequest, new: str, **fields: Any) -> None:
     """Compare-and-set the status; InvalidTransition when another move won."""
-    old = request.status
-    if new not in REQUEST_TRANSITIONS[old]:
-        raise InvalidTransition(_not_open_message(request))
-    changed = UsageRequest.objects.filter(pk=request.pk, status=old).update(
-        status=new, updated_at=timezone.now(), **fields
+    transition(
+        request,
+        new=new,
+        transitions=REQUEST_TRANSITIONS,
+        illegal=_not_open_message,
+        lost=_("Someone else changed this request a moment ago. Reload it to see how it stands."),
+        updated_at=timezone.now(),
+        **fields,
     )
-    if changed != 1:
-        raise InvalidTransition(_("Someone else changed this request a moment ago. Reload it to see how it stands."))
-    request.status = new
-    for name, value in fields.items():
-        setattr(request, name, value)
 
 
-def validate_terms(
-    *,
-    project: Project,
-    fee: Decimal,
-    term_start: date,
-    term_end: date,
-    today: date | None = None,
-) -> None:
-    """Raise ``InvalidTerms`` for terms that cannot stand whoever proposes them."""
-    today = today or timezone.localdate()
-    if fee is None or Decimal(fee) < 0:
-        raise InvalidTerms(_("The fee cannot be negative."), field="fee")
-    if term_end < term_start:
-        raise InvalidTerms(_("The licence cannot end before it starts."), field="term_end")
-    if term_end < today:
-        raise InvalidTerms(_("The licence would end in the past."), field="term_end")
-    if project.start_date and term_start < project.start_date:
-        raise InvalidTerms(
-            _("The licence must start on or after the project's start date (%(date)s).") % {"date": project.start_date},
-            field="term_start",
-        )
-    if project.end_date and term_end > project.end_date:
-        raise InvalidTerms(
-            _("The licence must end on or before the project's end date (%(date)s).") % {"date": project.end_date},
-            field="term_end",
-        )
-    if term_months(term_start, term_end) > MAX_TERM_MONTHS:
-        raise InvalidTerms(_("A licence lasts at most 10 years."), field="term_end")
+# --- Sending ----------------------------------------------------------------------
 
 
 def _check_shots(project: Project, shots: list[Shot]) -> list[Shot]:
@@ -248,28 +222,9 @@ def _duplicate(actor: ActorProfile, project: Project) -> DuplicateOpenRequest:
     )
 
 
-def usage_requests_send(
-    *,
-    creator: CreatorProfile,
-    actors: list[ActorProfile],
-    project: Project,
-    shots: list[Shot],
-    fee: Decimal,
-    currency: str,
-    term_start: date,
-    term_end: date,
-    territory: str,
-    ai_training: bool = False,
-    message: str = "",
-) -> list[UsageRequest]:
-    """Send the same shots and terms to each actor: one request each.
-
-    All or nothing. Raises ``PermissionDenied`` when the project is not the
-    creator's, ``InvalidTerms`` for impossible terms, ``ActorNotListed`` for an
-    actor off the roster, ``RedLineViolations`` listing every reason per actor,
-    ``DuplicateOpenRequest`` when an actor already has an open request for the
-    project. Nothing is written when any of them is raised.
-    """
+def _check_sendable(*, creator: CreatorProfile, actors: list[ActorProfile], project: Project, message: str) -> None:
+    """Raise ``PermissionDenied`` or ``InvalidTerms`` unless ``creator`` may
+    send requests for ``project`` to ``actors`` with ``message``."""
     if project.creator_id != creator.pk:
         raise PermissionDenied(_("You can only send requests for your own projects."))
     if not actors:
@@ -281,316 +236,103 @@ def usage_requests_send(
         )
     if len(message) > MESSAGE_MAX_LENGTH:
         raise InvalidTerms(_("The message is too long."), field="message")
-    shots = _check_shots(project, shots)
-    validate_terms(project=project, fee=fee, term_start=term_start, term_end=term_end)
-    actors = list({actor.pk: actor for actor in actors}.values())
 
+
+def _refuse_red_lines(actors: list[ActorProfile], project: Project, shots: list[Shot], terms: ProposedTerms) -> None:
+    """Raise ``ActorNotListed`` for an actor off the roster, or
+    ``RedLineViolations`` with every reason of every actor whose red lines
+    the terms cross."""
     refusals = []
     for actor in actors:
         if not actor.is_listed:
             raise ActorNotListed(_("%(actor)s is not on the roster.") % {"actor": actor.stage_name})
-        reasons = red_line_violations(
-            actor=actor,
-            project=project,
-            shots=shots,
-            fee=fee,
-            currency=currency,
-            term_start=term_start,
-            term_end=term_end,
-            territory=territory,
-            ai_training=ai_training,
-        )
+        reasons = red_line_violations(actor=actor, project=project, shots=shots, **terms)
         if reasons:
             refusals.append(RedLineViolation(reasons, actor=actor))
     if refusals:
         raise RedLineViolations(refusals)
 
-    now = timezone.now()
-    sent = []
-    with transaction.atomic():
-        for actor in actors:
-            if _existing_open(actor, project):
-                raise _duplicate(actor, project)
-            try:
-                with transaction.atomic():
-                    request = UsageRequest.objects.create(
-                        actor=actor,
-                        creator=creator,
-                        project=project,
-                        message=message.strip(),
-                        expires_at=now + request_expiry_after(),
-                    )
-            except IntegrityError:
-                # A second send raced this one past the check above.
-                raise _duplicate(actor, project) from None
-            RequestTerms.objects.create(
-                request=request,
-                version=1,
-                proposed_by=Party.CREATOR,
-                fee=fee,
-                currency=currency,
-                term_start=term_start,
-                term_end=term_end,
-                territory=territory,
-                ai_training=ai_training,
+
+def _request_create(
+    *,
+    creator: CreatorProfile,
+    actor: ActorProfile,
+    project: Project,
+    shots: list[Shot],
+    message: str,
+    now: datetime,
+    terms: ProposedTerms,
+) -> UsageRequest:
+    """Write one request with its first terms and its shots, and tell the
+    actor. ``DuplicateOpenRequest`` when the actor has an open one."""
+    if _existing_open(actor, project):
+        raise _duplicate(actor, project)
+    try:
+        with transaction.atomic():
+            request = UsageRequest.objects.create(
+                actor=actor,
+                creator=creator,
+                project=project,
+                message=message.strip(),
+                expires_at=now + request_expiry_after(),
             )
-            RequestShot.objects.bulk_create(RequestShot(request=request, shot=shot) for shot in shots)
-            _event(request, RequestEvent.Kind.SENT, by=creator.user, party=Party.CREATOR, shots=len(shots))
-            _tell(request, actor.user, kinds.REQUEST_RECEIVED, "received")
-            sent.append(request)
-    return sent
+    except IntegrityError:
+        # A second send raced this one past the check above.
+        raise _duplicate(actor, project) from None
+    terms_version_add(request=request, version=1, proposed_by=Party.CREATOR, **terms)
+    RequestShot.objects.bulk_create(RequestShot(request=request, shot=shot) for shot in shots)
+    record_event(request, RequestEvent.Kind.SENT, by=creator.user, party=Party.CREATOR, shots=len(shots))
+    tell_party(request, actor.user, kinds.REQUEST_RECEIVED, "received")
+    return request
 
 
-def usage_request_send(*, actor: ActorProfile, **kwargs) -> UsageRequest:
+def usage_requests_send(
+    *,
+    creator: CreatorProfile,
+    actors: list[ActorProfile],
+    project: Project,
+    shots: list[Shot],
+    message: str = "",
+    **terms: Unpack[ProposedTerms],
+) -> list[UsageRequest]:
+    """Send the same shots and terms to each actor: one request each.
+
+    All or nothing. Raises ``PermissionDenied`` when the project is not the
+    creator's, ``InvalidTerms`` for impossible terms, ``ActorNotListed`` for an
+    actor off the roster, ``RedLineViolations`` listing every reason per actor,
+    ``DuplicateOpenRequest`` when an actor already has an open request for the
+    project. Nothing is written when any of them is raised.
+    """
+    _check_sendable(creator=creator, actors=actors, project=project, message=message)
+    shots = _check_shots(project, shots)
+    validate_terms(project=project, fee=terms["fee"], term_start=terms["term_start"], term_end=terms["term_end"])
+    actors = list({actor.pk: actor for actor in actors}.values())
+    _refuse_red_lines(actors, project, shots, terms)
+    now = timezone.now()
+    with transaction.atomic():
+        return [
+            _request_create(
+                creator=creator, actor=actor, project=project, shots=shots, message=message, now=now, terms=terms
+            )
+            for actor in actors
+        ]
+
+
+def usage_request_send(
+    *,
+    creator: CreatorProfile,
+    actor: ActorProfile,
+    project: Project,
+    shots: list[Shot],
+    message: str = "",
+    **terms: Unpack[ProposedTerms],
+) -> UsageRequest:
     """One request to one actor. Raises as ``usage_requests_send``, with a
     single actor's refusal as ``RedLineViolation``."""
     try:
-        (request,) = usage_requests_send(actors=[actor], **kwargs)
+        (request,) = usage_requests_send(
+            creator=creator, actors=[actor], project=project, shots=shots, message=message, **terms
+        )
     except RedLineViolations as exc:
         raise exc.refusals[0] from None
     return request
-
-
-def usage_request_decide_shots(
-    *, request: UsageRequest, user: User, decisions: dict[int, tuple[str, str]]
-) -> list[RequestShot]:
-    """Record the actor's decision and note on some of the request's shots
-    (``{request_shot_id: (decision, note)}``). Only while the request awaits the
-    actor. Raises ``PermissionDenied`` for anyone but the actor,
-    ``InvalidTransition`` in any other status, ``InvalidTerms`` for an unknown
-    shot or decision."""
-    now = timezone.now()
-    with transaction.atomic():
-        request = _locked(request)
-        require_party(request, user, Party.ACTOR)
-        _require_status(request, RequestStatus.PENDING, now=now)
-        rows = {row.pk: row for row in request.request_shots.select_related("shot")}
-        changed = []
-        for pk, (decision, note) in decisions.items():
-            row = rows.get(pk)
-            if row is None:
-                raise InvalidTerms(_("That shot is not part of this request."), field="shots")
-            if decision not in ShotDecision.values:
-                raise InvalidTerms(_("Choose approve or veto for each shot."), field="shots")
-            note = " ".join(note.split())[:NOTE_MAX_LENGTH]
-            if (row.decision, row.note) == (decision, note):
-                continue
-            row.decision = decision
-            row.note = note
-            row.decided_at = now if decision != ShotDecision.UNDECIDED else None
-            row.save(update_fields=["decision", "note", "decided_at"])
-            _event(
-                request,
-                RequestEvent.Kind.SHOT_DECIDED,
-                by=user,
-                party=Party.ACTOR,
-                shot=row.shot.number,
-                decision=decision,
-                note=note,
-            )
-            changed.append(row)
-        UsageRequest.objects.filter(pk=request.pk).update(updated_at=now)
-    return changed
-
-
-def usage_request_accept(*, request: UsageRequest, user: User, terms_version: int | None) -> Contract:
-    """The actor accepts the latest terms: the request becomes accepted and
-    its contract is created in the same transaction, from the approved shots
-    only. Raises ``PermissionDenied`` (not the actor), ``StaleTerms``,
-    ``RequestExpired`` (even before the sweep ran), ``InvalidTransition``,
-    ``IncompleteDecisions``."""
-    now = timezone.now()
-    with transaction.atomic():
-        request = _locked(request)
-        require_party(request, user, Party.ACTOR)
-        _require_status(request, RequestStatus.PENDING, now=now)
-        _require_latest(request, terms_version)
-        shots = list(request.request_shots.select_related("shot"))
-        if any(row.decision == ShotDecision.UNDECIDED for row in shots):
-            raise IncompleteDecisions(_("Approve or veto every shot before you accept."))
-        approved = [row for row in shots if row.decision == ShotDecision.APPROVED]
-        if not approved:
-            raise IncompleteDecisions(
-                _("You vetoed every shot. Decline the request instead, or approve at least one shot.")
-            )
-        _move(request, RequestStatus.ACCEPTED, closed_at=now)
-        _event(request, RequestEvent.Kind.ACCEPTED, by=user, party=Party.ACTOR, terms_version=request.terms_version)
-        contract = contract_create(request=request, approved=approved, now=now)
-        notify(
-            recipient=request.creator.user,
-            kind=kinds.REQUEST_ACCEPTED,
-            event_key=f"usage_request:{request.pk}:accepted",
-            params=_params(request, count=len(approved)),
-            target=request,
-            url=f"/contracts/{contract.pk}/",
-        )
-    return contract
-
-
-def usage_request_decide_and_accept(
-    *,
-    usage_request: UsageRequest,
-    user: User,
-    decisions: dict[int, tuple[str, str]],
-    terms_version: int | None,
-) -> Contract:
-    """Record the actor's shot decisions and accept the latest terms, in one
-    transaction: a refused acceptance keeps no decision either. Raises as
-    ``usage_request_decide_shots`` and ``usage_request_accept``."""
-    with transaction.atomic():
-        if decisions:
-            usage_request_decide_shots(request=usage_request, user=user, decisions=decisions)
-        return usage_request_accept(request=usage_request, user=user, terms_version=terms_version)
-
-
-def usage_request_decline(*, request: UsageRequest, user: User, reason: str = "") -> UsageRequest:
-    """The actor declines a request awaiting them; the creator declines a
-    counter-offer awaiting them. Either ends the request. Raises
-    ``PermissionDenied`` or ``InvalidTransition``."""
-    now = timezone.now()
-    with transaction.atomic():
-        request = _locked(request)
-        party = request.party_of(user)
-        if party is None:
-            raise PermissionDenied(_("Only the parties of this request can decline it."))
-        awaiting = {RequestStatus.PENDING: Party.ACTOR, RequestStatus.COUNTERED: Party.CREATOR}
-        if request.status in awaiting and awaiting[request.status] != party:
-            raise InvalidTransition(_("The request is waiting for the other side; it cannot do that now."))
-        _require_status(request, *OPEN_REQUEST_STATUSES)
-        reason = reason.strip()[:REASON_MAX_LENGTH]
-        _move(request, RequestStatus.DECLINED, closed_at=now, close_reason=reason)
-        _event(request, RequestEvent.Kind.DECLINED, by=user, party=party, reason=reason)
-        other = request.creator.user if party == Party.ACTOR else request.actor.user
-        _tell(request, other, kinds.REQUEST_DECLINED, "declined")
-    return request
-
-
-def usage_request_counter(
-    *,
-    request: UsageRequest,
-    user: User,
-    terms_version: int | None,
-    fee: Decimal,
-    currency: str,
-    term_start: date,
-    term_end: date,
-    territory: str,
-    ai_training: bool,
-    note: str = "",
-) -> RequestTerms:
-    """The actor proposes new terms: a new version, and the request waits for
-    the creator. Raises ``PermissionDenied``, ``StaleTerms``,
-    ``RequestExpired``, ``InvalidTransition``, ``InvalidTerms``."""
-    now = timezone.now()
-    with transaction.atomic():
-        request = _locked(request)
-        require_party(request, user, Party.ACTOR)
-        _require_status(request, RequestStatus.PENDING, now=now)
-        _require_latest(request, terms_version)
-        validate_terms(project=request.project, fee=fee, term_start=term_start, term_end=term_end)
-        if len(note) > MESSAGE_MAX_LENGTH:
-            raise InvalidTerms(_("The note is too long."), field="note")
-        version = request.terms_version + 1
-        terms = RequestTerms.objects.create(
-            request=request,
-            version=version,
-            proposed_by=Party.ACTOR,
-            fee=fee,
-            currency=currency,
-            term_start=term_start,
-            term_end=term_end,
-            territory=territory,
-            ai_training=ai_training,
-            note=note.strip(),
-        )
-        _move(
-            request,
-            RequestStatus.COUNTERED,
-            terms_version=version,
-            expires_at=now + request_expiry_after(),
-            reminded_at=None,
-        )
-        _event(request, RequestEvent.Kind.COUNTERED, by=user, party=Party.ACTOR, terms_version=version)
-        _tell(request, request.creator.user, kinds.REQUEST_COUNTERED, f"countered:{version}")
-    return terms
-
-
-def usage_request_accept_counter(*, request: UsageRequest, user: User, terms_version: int | None) -> UsageRequest:
-    """The creator accepts the actor's counter terms; the request goes back to
-    the actor (pending) for the final acceptance with the shot decisions.
-    Raises ``PermissionDenied``, ``StaleTerms``, ``RequestExpired``,
-    ``InvalidTransition``."""
-    now = timezone.now()
-    with transaction.atomic():
-        request = _locked(request)
-        require_party(request, user, Party.CREATOR)
-        _require_status(request, RequestStatus.COUNTERED, now=now)
-        _require_latest(request, terms_version)
-        _move(request, RequestStatus.PENDING, expires_at=now + request_expiry_after(), reminded_at=None)
-        _event(
-            request,
-            RequestEvent.Kind.COUNTER_ACCEPTED,
-            by=user,
-            party=Party.CREATOR,
-            terms_version=request.terms_version,
-        )
-        _tell(request, request.actor.user, kinds.REQUEST_COUNTER_ACCEPTED, f"counter_accepted:{request.terms_version}")
-    return request
-
-
-def usage_request_withdraw(*, request: UsageRequest, user: User, reason: str = "") -> UsageRequest:
-    """The creator withdraws an open request. Raises ``PermissionDenied`` or
-    ``InvalidTransition``."""
-    now = timezone.now()
-    with transaction.atomic():
-        request = _locked(request)
-        require_party(request, user, Party.CREATOR)
-        _require_status(request, *OPEN_REQUEST_STATUSES)
-        reason = reason.strip()[:REASON_MAX_LENGTH]
-        _move(request, RequestStatus.WITHDRAWN, closed_at=now, close_reason=reason)
-        _event(request, RequestEvent.Kind.WITHDRAWN, by=user, party=Party.CREATOR, reason=reason)
-        _tell(request, request.actor.user, kinds.REQUEST_WITHDRAWN, "withdrawn")
-    return request
-
-
-# Why the platform closed a request, shown translated on the request page.
-PLATFORM_CAUSES = ("actor_opted_out", "account_suspended")
-
-
-def usage_requests_decline_open(
-    *, requests, cause: str, reason: str = "", by: User | None = None, party: str = "platform"
-) -> int:
-    """Decline each open request of ``requests`` (a queryset) for the platform:
-    an actor opting out (``cause="actor_opted_out"``), an account suspended
-    (``"account_suspended"``). Each is claimed with a compare-and-set, so a
-    request that moved meanwhile is left alone; both parties are told.
-    Returns how many were declined."""
-    now = timezone.now()
-    declined = 0
-    for pk in list(requests.filter(status__in=OPEN_REQUEST_STATUSES).values_list("pk", flat=True)):
-        with transaction.atomic():
-            request = _locked(UsageRequest(pk=pk))
-            if request.status not in OPEN_REQUEST_STATUSES:
-                continue
-            _move(request, RequestStatus.DECLINED, closed_at=now, close_reason=reason[:REASON_MAX_LENGTH])
-            _event(request, RequestEvent.Kind.DECLINED, by=by, party=party, cause=cause, reason=reason)
-            for recipient in (request.actor.user, request.creator.user):
-                _tell(request, recipient, kinds.REQUEST_DECLINED, "declined")
-            declined += 1
-    return declined
-
-
-def usage_requests_decline_for_actor(*, actor: ActorProfile) -> int:
-    """Decline the actor's open requests: they left the roster."""
-    return usage_requests_decline_open(requests=UsageRequest.objects.filter(actor=actor), cause="actor_opted_out")
-
-
-def usage_requests_decline_for_user(*, user: User, reason: str = "", by: User | None = None) -> int:
-    """Decline every open request ``user`` is a party of, as actor or creator:
-    what a suspension does (the moderation workplace calls this)."""
-    from django.db.models import Q
-
-    requests = UsageRequest.objects.filter(Q(actor__user=user) | Q(creator__user=user))
-    return usage_requests_decline_open(
-        requests=requests, cause="account_suspended", reason=reason, by=by, party="moderator" if by else "platform"
-    )

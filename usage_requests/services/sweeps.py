@@ -26,7 +26,7 @@ from usage_requests.models import (
     UsageRequest,
 )
 from usage_requests.services.contracts import contract_complete, contract_expire_unsigned
-from usage_requests.services.requests import _event, _tell
+from usage_requests.services.requests import record_event, tell_party
 
 CHUNK = 500
 REMIND_BEFORE = timedelta(hours=24)
@@ -59,9 +59,9 @@ def usage_request_expire(*, request_id: int, now: datetime) -> bool:
         if not changed:
             return False
         request = _request_with_parties(request_id)
-        _event(request, RequestEvent.Kind.EXPIRED, by=None, party="platform")
+        record_event(request, RequestEvent.Kind.EXPIRED, by=None, party="platform")
         for recipient in (request.actor.user, request.creator.user):
-            _tell(request, recipient, kinds.REQUEST_EXPIRED, "expired")
+            tell_party(request, recipient, kinds.REQUEST_EXPIRED, "expired")
     return True
 
 
@@ -73,7 +73,7 @@ def usage_requests_expire_due(*, now: datetime | None = None) -> int:
     return _claim_each(due, lambda pk: usage_request_expire(request_id=pk, now=now))
 
 
-def _due_for_reminder(now: datetime) -> QuerySet:
+def _due_for_reminder(now: datetime) -> QuerySet[UsageRequest]:
     return UsageRequest.objects.filter(
         status__in=OPEN_REQUEST_STATUSES,
         reminded_at__isnull=True,
@@ -90,9 +90,9 @@ def usage_request_remind(*, request_id: int, now: datetime) -> bool:
         request = _request_with_parties(request_id)
         party = AWAITING_PARTY[request.status]
         recipient = request.actor.user if party == Party.ACTOR else request.creator.user
-        _event(request, RequestEvent.Kind.REMINDED, by=None, party="platform", to=party)
+        record_event(request, RequestEvent.Kind.REMINDED, by=None, party="platform", to=party)
         # One reminder per deadline: a new hand-over sets a new deadline.
-        _tell(request, recipient, kinds.REQUEST_REMINDER, f"reminder:{int(request.expires_at.timestamp())}")
+        tell_party(request, recipient, kinds.REQUEST_REMINDER, f"reminder:{int(request.expires_at.timestamp())}")
     return True
 
 

@@ -37,8 +37,8 @@ def open_actor(profile: ActorProfile | None = None, **red_lines) -> ActorProfile
     return actor
 
 
-def project_with_shots(creator: CreatorProfile, count: int = 3, **project) -> tuple[Project, list[Shot]]:
-    project = ProjectFactory(creator=creator, **project)
+def project_with_shots(creator: CreatorProfile, count: int = 3, **project_fields) -> tuple[Project, list[Shot]]:
+    project = ProjectFactory(creator=creator, **project_fields)
     shots = [ShotFactory(project=project, number=n, position=n) for n in range(1, count + 1)]
     return project, shots
 

@@ -122,6 +122,7 @@ def test_forbidden_request_move_is_refused_and_changes_nothing(status, move, par
     user = {"actor": actor, "creator": creator, "stranger": other_creator}[party]
     before = state_of(request)
 
+    expected: type[Exception]
     if party == "stranger":
         expected = PermissionDenied
         assert not usage_requests_for_user(other_creator).filter(pk=request.pk).exists()

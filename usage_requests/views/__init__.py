@@ -1,2 +1,3 @@
-"""The usage-request pages (``requests``: composer, inbox, request page, moves,
-messages) and the contract pages with the public licence check (``contracts``)."""
+"""The usage-request pages by subject (``composer``: sending requests;
+``requests``: inbox, request page, moves; ``messages``: the thread), the
+contract pages (``contracts``) and the public licence check (``licences``)."""

@@ -1,6 +1,6 @@
 """Contract pages: the list, the contract itself (rendered from its immutable
-snapshot, never from live project or shot rows), signing, revoking, and the
-public licence check at ``/verify/``.
+snapshot, never from live project or shot rows), signing and revoking. The
+public licence check at ``/verify/`` is in ``licences``.
 
 Every contract page fetches through ``contracts_for_user``: a contract the
 caller is not a party of is a 404.
@@ -8,43 +8,47 @@ caller is not a party of is a 404.
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import models
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from creators.models import DistributionChannel, LikenessUsage
 from marketplace.categories import ContentCategory
 from marketplace.exceptions import DomainError, InvalidTransition
-from marketplace.http import ClientInfo, client_ip, get_in_scope_or_404, portal_state
+from marketplace.http import (
+    AuthenticatedRequest,
+    ClientInfo,
+    get_in_scope_or_404,
+    portal_state,
+)
 from marketplace.money import Currency
 from marketplace.places import Territory
-from marketplace.ratelimit import hit
-from usage_requests.forms import ContractRevokeForm, ContractSignForm, LicenceCheckForm
-from usage_requests.models import Contract, ContractStatus, Party
+from usage_requests.forms import ContractRevokeForm, ContractSignForm
+from usage_requests.models import Contract, ContractEvent, ContractStatus, Party
 from usage_requests.selectors import (
-    contract_by_licence_code,
     contract_detail_for_user,
     contract_list_for_user,
     licensed_photos,
 )
-from usage_requests.services import SignatureRefused, contract_revoke, contract_sign, normalise_licence_code
+from usage_requests.services import SignatureRefused, contract_revoke, contract_sign
 from usage_requests.services.contracts import legal_name_of
 
 CONTRACTS_PER_PAGE = 50
 
 # Who moved a contract, as the timeline names them.
-BY_PARTY_LABELS = {
+BY_PARTY_LABELS: dict[str, str | Promise] = {
     Party.ACTOR: gettext_lazy("the actor"),
     Party.CREATOR: gettext_lazy("the creator"),
     "platform": gettext_lazy("ConsentCast"),
@@ -53,7 +57,7 @@ BY_PARTY_LABELS = {
 }
 
 # Bootstrap colour of each status, on the contract pages and the certificate.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     ContractStatus.AWAITING_SIGNATURES: "warning",
     ContractStatus.ACTIVE: "success",
     ContractStatus.CANCELLED: "secondary",
@@ -67,9 +71,9 @@ STATUS_COLOURS = {
 # --- Reading a snapshot ---------------------------------------------------------
 
 
-def _label(choices, key: str) -> str:
+def _label(choices: type[models.Choices], key: str) -> str:
     try:
-        return choices(key).label
+        return str(choices(key).label)
     except ValueError:
         return key  # a key retired since the snapshot was taken still shows
 
@@ -81,7 +85,7 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def snapshot_view(contract: Contract) -> dict:
+def snapshot_view(contract: Contract) -> dict[str, Any]:
     """The snapshot as the templates show it: dates as dates, keys as labels
     in the reader's language. Only the snapshot is read."""
     snapshot = contract.snapshot
@@ -122,81 +126,10 @@ def snapshot_view(contract: Contract) -> dict:
     }
 
 
-def verdict_of(contract: Contract, *, today: date | None = None) -> dict:
-    """The public verdict on a licence: whether it is in force now, why not,
-    and its colour."""
-    today = today or timezone.localdate()
-    status = contract.status
-    if status == ContractStatus.ACTIVE:
-        if contract.term_start > today:
-            return {
-                "valid": False,
-                "colour": "info",
-                "icon": "bi-hourglass-split",
-                "heading": _("Signed, not yet in force"),
-                "detail": _("Both parties signed this licence. Its term has not started yet."),
-            }
-        if contract.term_end < today:
-            return {
-                "valid": False,
-                "colour": "secondary",
-                "icon": "bi-calendar-x",
-                "heading": _("Not in force: the term has ended"),
-                "detail": _("The licensed use was allowed only until the end of its term."),
-            }
-        return {
-            "valid": True,
-            "colour": "success",
-            "icon": "bi-patch-check-fill",
-            "heading": _("Valid licence"),
-            "detail": _("Both parties signed this licence and it is in force today, within the terms below."),
-        }
-    reasons = {
-        ContractStatus.AWAITING_SIGNATURES: (
-            _("Not in force: awaiting signatures"),
-            _("The licence takes effect only once both the actor and the creator have signed it."),
-            "bi-pen",
-        ),
-        ContractStatus.CANCELLED: (
-            _("Not in force: cancelled"),
-            _("It was not signed in time, so it never took effect."),
-            "bi-x-circle",
-        ),
-        ContractStatus.COMPLETED: (
-            _("Not in force: the term has ended"),
-            _("The licensed use was allowed only until the end of its term."),
-            "bi-calendar-x",
-        ),
-        ContractStatus.SUSPENDED: (
-            _("Not in force: under dispute"),
-            _("A dispute is open. The licence is suspended until a moderator decides."),
-            "bi-exclamation-triangle-fill",
-        ),
-        ContractStatus.REVOKED: (
-            _("Not in force: revoked"),
-            _("The actor revoked this licence. The likeness may no longer be used under it."),
-            "bi-slash-circle",
-        ),
-        ContractStatus.VOIDED: (
-            _("Not in force: voided"),
-            _("A moderator voided this licence after a dispute. It is void for good."),
-            "bi-x-octagon-fill",
-        ),
-    }
-    heading, detail, icon = reasons.get(status, (contract.get_status_display(), "", "bi-question-circle"))
-    return {
-        "valid": False,
-        "colour": STATUS_COLOURS.get(status, "secondary"),
-        "icon": icon,
-        "heading": heading,
-        "detail": detail,
-    }
-
-
 # --- Contract pages -------------------------------------------------------------
 
 
-def _contract_for(request: HttpRequest, pk: int) -> Contract:
+def _contract_for(request: AuthenticatedRequest, pk: int) -> Contract:
     return get_in_scope_or_404(request, contract_detail_for_user(request.user), pk=pk)
 
 
@@ -207,7 +140,7 @@ def _legal_name_url(party: str | None) -> str:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     contract: Contract,
     *,
     sign_form: ContractSignForm | None = None,
@@ -222,11 +155,10 @@ def _render_detail(
     can_sign = awaiting and party is not None and party not in signed_parties and not deadline_passed
     legal_name = legal_name_of(contract, party) if party else ""
     can_revoke = party == Party.ACTOR and contract.status == ContractStatus.ACTIVE
-    events = list(contract.events.all())
-    for event in events:
-        event.by_label = BY_PARTY_LABELS.get(event.by_party, "")
-    for signature in signatures:
-        signature.party_label = _label(Party, signature.party)
+    # Each move with who made it, as the timeline names them.
+    events: list[tuple[ContractEvent, str | Promise]] = [
+        (event, BY_PARTY_LABELS.get(event.by_party, "")) for event in contract.events.all()
+    ]
     shows_assets = party == Party.CREATOR and contract.in_force(timezone.localdate())
     context = {
         "contract": contract,
@@ -254,7 +186,7 @@ def _render_detail(
 
 @require_safe
 @login_required
-def contract_list(request: HttpRequest) -> HttpResponse:
+def contract_list(request: AuthenticatedRequest) -> HttpResponse:
     portal = portal_state(request)
     if not (portal["is_actor"] or portal["is_creator"]):
         raise PermissionDenied
@@ -281,13 +213,13 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _contract_for(request, pk))
 
 
 @require_POST
 @login_required
-def contract_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_sign_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _contract_for(request, pk)
     form = ContractSignForm(request.POST)
     if not form.is_valid():
@@ -316,7 +248,7 @@ def contract_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def contract_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_revoke_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _contract_for(request, pk)
     if contract.party_of(request.user) != Party.ACTOR:
         raise PermissionDenied
@@ -333,62 +265,3 @@ def contract_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, contract, revoke_form=form, status=400)
     messages.success(request, _("You revoked the licence. The creator has been told and may no longer use it."))
     return redirect("usage_requests:contract_detail", pk=contract.pk)
-
-
-# --- Public licence check -------------------------------------------------------
-
-
-def _over_limit(request: HttpRequest) -> HttpResponse | None:
-    """The 429 page when this address checked too many codes this minute."""
-    allowed, retry_after = hit(
-        f"licence-check:{client_ip(request) or 'unknown'}",
-        limit=settings.LICENCE_CHECKS_PER_MINUTE,
-        window_seconds=60,
-    )
-    if allowed:
-        return None
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = str(retry_after)
-    return response
-
-
-@require_safe
-@never_cache
-def verify(request: HttpRequest) -> HttpResponse:
-    limited = _over_limit(request)
-    if limited:
-        return limited
-    if "code" not in request.GET:
-        return render(request, "usage_requests/verify.html", {"form": LicenceCheckForm()})
-    form = LicenceCheckForm(request.GET)
-    if form.is_valid():
-        return redirect("usage_requests:verify_code", code=form.cleaned_data["code"])
-    return render(request, "usage_requests/verify.html", {"form": form}, status=400)
-
-
-@require_safe
-@never_cache
-def verify_code(request: HttpRequest, code: str) -> HttpResponse:
-    limited = _over_limit(request)
-    if limited:
-        return limited
-    canonical = normalise_licence_code(code)
-    if canonical is None:
-        raise Http404
-    if canonical != code:
-        return redirect("usage_requests:verify_code", code=canonical, permanent=True)
-    contract = contract_by_licence_code(canonical)
-    if contract is None:
-        raise Http404
-    context = {
-        "contract": contract,
-        "snap": snapshot_view(contract),
-        "verdict": verdict_of(contract),
-        "status_colour": STATUS_COLOURS.get(contract.status, "secondary"),
-        "checked_at": timezone.now(),
-        "form": LicenceCheckForm(),
-    }
-    response = render(request, "usage_requests/verify_code.html", context)
-    # A licence page is for whoever holds the code, not for search engines.
-    response["X-Robots-Tag"] = "noindex"
-    return response

@@ -1,0 +1,69 @@
+"""Usage requests, their versioned terms and per-shot decisions, the message
+thread, contracts with their signatures, and the timelines of both
+(DESIGN.md "Usage request", "Contract"). Split by subject; import from here.
+
+Only ``usage_requests.services`` assigns a status; the legal moves are the
+``TRANSITIONS`` dicts next to each status list.
+"""
+
+from usage_requests.models.contracts import (
+    CONTRACT_TRANSITIONS,
+    Contract,
+    ContractEvent,
+    ContractQuerySet,
+    ContractStatus,
+    ImmutableSnapshot,
+    Signature,
+    canonical_json,
+    terms_hash,
+)
+from usage_requests.models.requests import (
+    AWAITING_PARTY,
+    MESSAGE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    OPEN_REQUEST_STATUSES,
+    REASON_MAX_LENGTH,
+    REQUEST_TRANSITIONS,
+    BetweenParties,
+    Message,
+    Party,
+    RequestEvent,
+    RequestShot,
+    RequestStatus,
+    RequestTerms,
+    ShotDecision,
+    TimelineEvent,
+    UsageRequest,
+    likeness_usage_labels,
+    party_label,
+)
+
+__all__ = [
+    "AWAITING_PARTY",
+    "CONTRACT_TRANSITIONS",
+    "MESSAGE_MAX_LENGTH",
+    "NOTE_MAX_LENGTH",
+    "OPEN_REQUEST_STATUSES",
+    "REASON_MAX_LENGTH",
+    "REQUEST_TRANSITIONS",
+    "BetweenParties",
+    "Contract",
+    "ContractEvent",
+    "ContractQuerySet",
+    "ContractStatus",
+    "ImmutableSnapshot",
+    "Message",
+    "Party",
+    "RequestEvent",
+    "RequestShot",
+    "RequestStatus",
+    "RequestTerms",
+    "ShotDecision",
+    "Signature",
+    "TimelineEvent",
+    "UsageRequest",
+    "canonical_json",
+    "likeness_usage_labels",
+    "party_label",
+    "terms_hash",
+]
