@@ -2,6 +2,7 @@
 the refusal of suspended accounts."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from marketplace.http import client_ip
 from marketplace.languages import is_supported
 from marketplace.selectors import user_needs_onboarding
 
@@ -32,6 +34,26 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             return HttpResponseRedirect(reverse("account_login"))
         return super().pre_login(request, user, **kwargs)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth's per-account limit of failed sign-ins ("5/5m/key") counts
+        # per account AND address: five wrong passwords from one place no
+        # longer lock the owner out from everywhere. A spread attack still
+        # meets the account-wide hourly limit below, and the owner can always
+        # sign in with a code sent by email (ACCOUNT_LOGIN_BY_CODE_ENABLED).
+        account = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account}:{self.get_client_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        super().pre_authenticate(request, **credentials)
+        login = str(credentials.get("email", "")).lower()
+        if not ratelimit.consume(request, action="login_account", key=login):
+            raise self.validation_error("too_many_login_attempts")
+
+    def get_client_ip(self, request):
+        # One rule for every address the portal derives (NUM_PROXIES); allauth's
+        # own raises ImproperlyConfigured (a 500) on a short X-Forwarded-For.
+        return client_ip(request) or "0.0.0.0"  # noqa: S104 - an address to count by, never bound
 
     def save_user(self, request, user, form, commit=True):
         # The language the visitor signed up in is the one we write to them in.

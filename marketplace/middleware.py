@@ -1,9 +1,50 @@
 """Middleware of the platform core."""
 
+import logging
+
+from django.db import connections
+
 from marketplace.http import ClientInfo
 from marketplace.languages import activate_for_user
 from marketplace.models import AuditEvent
 from marketplace.services import audit
+
+logger = logging.getLogger(__name__)
+
+# Requests that change nothing: safe to run a second time.
+RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class DatabaseOutageMiddleware:
+    """A read that met a broken database connection runs once more.
+
+    When PostgreSQL restarts, connections opened before it are dead; the pool
+    checks each one it hands out (``check`` in the database OPTIONS), but a
+    connection can die mid-request. ``marketplace.api.errors.server_error``
+    answers a database error with a 503 marked ``database_unavailable``; here
+    a GET or HEAD so answered is run again, once, on fresh connections.
+    Writes are never repeated: their user gets the 503 page and tries again.
+    Goes first in MIDDLEWARE, so the retry covers every other middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(response, "database_unavailable", False) and request.method in RETRYABLE_METHODS:
+            logger.warning("database error on %s %s; running it once more", request.method, request.path)
+            _drop_broken_connections()
+            response = self.get_response(request)
+        return response
+
+
+def _drop_broken_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        # Inside a transaction (a test's, or a caller's) the connection is
+        # not ours to close.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 class UserLanguageMiddleware:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.notifications import kind_for
@@ -120,6 +121,9 @@ class Notification(models.Model):
     email_retry_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_last_error = models.CharField(max_length=500, blank=True)
+    # Set when the email's task could not be queued (the broker was down):
+    # the next sweep queues it, instead of waiting for it to look lost.
+    email_unqueued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -129,6 +133,11 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
             models.Index(fields=["email_status", "created_at"], name="notification_email_idx"),
+            models.Index(
+                fields=["email_unqueued_at"],
+                name="notification_unqueued_idx",
+                condition=Q(email_unqueued_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

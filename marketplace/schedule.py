@@ -7,13 +7,15 @@ deadlines; deadlines are columns that a sweep reads.
 """
 
 from celery.schedules import crontab
+from django.conf import settings
 
 BEAT_SCHEDULE = {
     # An email whose task was lost (broker down at commit time, a worker killed
     # mid-send) is queued again; the task's claim keeps it to one delivery.
+    # Often, so mail held back by a broker outage leaves soon after it ends.
     "requeue-unsent-notification-emails": {
         "task": "marketplace.requeue_unsent_notification_emails",
-        "schedule": 300.0,
+        "schedule": float(settings.EMAIL_REQUEUE_SWEEP_SECONDS),
     },
     # Expired sessions pile up in the database otherwise.
     "clear-expired-sessions": {

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -48,7 +49,7 @@ def notify(
     """
     # marketplace.tasks imports this module (its task calls the services);
     # the task is looked up here, at call time, to break that cycle.
-    from marketplace.tasks import send_notification_email
+    from marketplace.tasks import queue_notification_email
 
     fields: dict[str, Any] = {
         "kind": kind.key,
@@ -68,9 +69,9 @@ def notify(
         # Another transaction told the same recipient about the same event.
         return Notification.objects.get(recipient=recipient, event_key=event_key[:200])
     if created and notification.email_status == EmailStatus.PENDING:
-        # robust: the change has committed; a broker that is down must not turn
-        # it into an error page. The email stays pending and the sweep queues it.
-        transaction.on_commit(lambda: send_notification_email.delay(notification.pk), robust=True)
+        # After the commit, never failing it: a broker that is down must not
+        # turn a change that happened into an error page.
+        transaction.on_commit(partial(queue_notification_email, notification.pk))
     return notification
 
 

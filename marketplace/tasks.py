@@ -137,6 +137,42 @@ def _record_email_failure(notification: Notification, exc: Exception) -> int | N
     return delay
 
 
+def queue_notification_email(notification_id: int) -> bool:
+    """Queue the task that sends this notification's email; never raises.
+
+    When the broker does not answer, the row is marked ``email_unqueued_at``
+    and the next sweep (every ``EMAIL_REQUEUE_SWEEP_SECONDS``) queues it:
+    mail held back by a broker outage leaves soon after the outage ends.
+    Returns whether the task was queued.
+    """
+    try:
+        send_notification_email.delay(notification_id)
+    except Exception as exc:  # noqa: BLE001 - whatever the broker raised, the sweep catches up
+        logger.warning("notification %s: email task not queued (%s: %s)", notification_id, type(exc).__name__, exc)
+        Notification.objects.filter(pk=notification_id, email_unqueued_at__isnull=True).update(
+            email_unqueued_at=timezone.now()
+        )
+        return False
+    return True
+
+
+def _queue_unqueued() -> int:
+    """Queue the emails whose task could not be queued; stop at the first
+    failure (the broker is still down). Returns how many were queued."""
+    rows = Notification.objects.filter(email_unqueued_at__isnull=False, email_status=EmailStatus.PENDING)
+    queued = 0
+    due = rows.order_by("email_unqueued_at").values_list("pk", "email_unqueued_at")[:SWEEP_CHUNK]
+    for pk, unqueued_at in list(due):
+        # Cleared first, with a compare-and-set, so two sweeps queue it once;
+        # a failed publish marks it again.
+        if not Notification.objects.filter(pk=pk, email_unqueued_at=unqueued_at).update(email_unqueued_at=None):
+            continue
+        if not queue_notification_email(pk):
+            break
+        queued += 1
+    return queued
+
+
 @shared_task(name="marketplace.requeue_unsent_notification_emails")
 def requeue_unsent_notification_emails() -> int:
     """Queue again the emails whose task was lost; returns how many.
@@ -154,13 +190,13 @@ def requeue_unsent_notification_emails() -> int:
     for pk in list(stale):
         notification_email_transition(notification_id=pk, old=EmailStatus.SENDING, new=EmailStatus.PENDING)
 
-    lost = Notification.objects.filter(email_status=EmailStatus.PENDING).filter(
+    lost = Notification.objects.filter(email_status=EmailStatus.PENDING, email_unqueued_at__isnull=True).filter(
         Q(email_retry_at__lt=now - REQUEUE_AFTER) | Q(email_retry_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
     )
     ids = list(lost.order_by("created_at").values_list("pk", flat=True)[:SWEEP_CHUNK])
     for pk in ids:
         send_notification_email.delay(pk)
-    return len(ids)
+    return _queue_unqueued() + len(ids)
 
 
 @shared_task(name="marketplace.clear_expired_sessions")

@@ -12,8 +12,12 @@ and this module imports no app. Messages come from ``gettext``: the language of 
 (``Accept-Language``, or the account's language for the browser session).
 """
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import status
@@ -67,9 +71,35 @@ def bad_request(request, exception):
 
 
 def server_error(request):
+    """``handler500``. A database that does not answer (restarting, or
+    unreachable) is a 503 with ``Retry-After``, not a 500: nothing was
+    changed, and trying again shortly works (``DatabaseOutageMiddleware``
+    does so once for reads)."""
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        return _database_unavailable(request)
     if _is_api(request):
         return JsonResponse(
             {"detail": _("Something went wrong on our side. Nothing was changed; try again.")},
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     return defaults.server_error(request)
+
+
+# What a database that is down, restarting or unreachable raises (a query
+# error such as an IntegrityError is a bug, and stays a 500).
+DatabaseError = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable(request) -> HttpResponse:
+    response: HttpResponse
+    if _is_api(request):
+        message = _("The service is briefly unavailable. Nothing was changed; try again in a few seconds.")
+        response = JsonResponse({"detail": message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+    else:
+        # Rendered without the request: context processors would query the
+        # database that just failed.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.database_unavailable = True  # type: ignore[attr-defined]  # read by DatabaseOutageMiddleware
+    return response

@@ -11,6 +11,7 @@ from typing import Any
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -26,6 +27,9 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # How many reverse proxies put an X-Forwarded-For hop in front of us (0: trust
 # only REMOTE_ADDR). A wrong number lets clients forge the logged address.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# allauth reads the same count for its per-address limits and the sessions
+# list (its adapter asks marketplace.http.client_ip, see marketplace.adapters).
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "marketplace.middleware.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,7 +115,14 @@ def database_config(url: str | None, *, sqlite_path: Path) -> dict:
         config = environ.Env.db_url_config(url)
         if config["ENGINE"] == "django.db.backends.postgresql":
             config["CONN_MAX_AGE"] = 0
-            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": 1,
+                "max_size": 10,
+                "timeout": 10,
+                # Each connection is tried before it is handed out: after a
+                # PostgreSQL restart the pool's old connections are dead.
+                "check": ConnectionPool.check_connection,
+            }
         config["ATOMIC_REQUESTS"] = False
         return config
     return {
@@ -139,11 +151,13 @@ def cache_config(redis_url: str, *, cache_dir: Path) -> dict:
     """Redis when configured, otherwise a file cache every local process shares.
 
     allauth's rate limits live in this cache, so it must be shared between
-    processes: a per-process memory cache would let limits be dodged.
+    processes: a per-process memory cache would let limits be dodged. While
+    Redis does not answer, each process falls back to its own memory
+    (``marketplace.cache``): looser limits for the outage instead of 500s.
     """
     if redis_url:
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "marketplace.cache.FailoverRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "consentcast",
             "OPTIONS": REDIS_SOCKET_OPTIONS,
@@ -159,7 +173,8 @@ CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache")}
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {**REDIS_SOCKET_OPTIONS, "visibility_timeout": 3600}
+    # 35 minutes: the longest a message is held unacknowledged (marketplace/celery.py says why).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {**REDIS_SOCKET_OPTIONS, "visibility_timeout": 2100}
 else:
     CELERY_BROKER_URL = "filesystem://"
     # Where the web, worker and beat processes exchange messages.
@@ -181,6 +196,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 # One queue for the portal's tasks; tests give their worker its own.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="consentcast")
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "celerybeat-schedule")
+# How often beat queues the sweep that re-sends emails whose task was lost
+# (e.g. the broker was down when the change committed), in seconds.
+EMAIL_REQUEUE_SWEEP_SECONDS = env.int("EMAIL_REQUEUE_SWEEP_SECONDS", default=30)
 
 
 # --- Auth and accounts ------------------------------------------------------
@@ -212,13 +230,19 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ConsentCast] "
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=600)
 ACCOUNT_SESSION_REMEMBER = None
 # allauth's defaults, stated so they are visible: they live in the shared cache.
+# "key" of login_failed is the account AND the address (marketplace.adapters):
+# wrong passwords from one place do not lock the owner out everywhere.
+# login_account counts every password sign-in of an account from any address.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
+    "login_account": "30/h/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
 }
+# The escape hatch from a locked password sign-in: a code sent by email.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ConsentCast"
 USERSESSIONS_TRACK_ACTIVITY = True
