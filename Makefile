@@ -31,11 +31,15 @@ run: $(VENV)/.installed-run | var
 	@echo "ConsentCast is starting on http://127.0.0.1:8000 (web + worker + beat). Ctrl-C stops all three."
 	$(BIN)/honcho start -f Procfile
 
-## test: ruff, then the whole pytest suite (service tests skip without the service, fail with CI=true)
+## test: ruff, then the whole pytest suite (service tests skip without the service, fail with CI=true);
+## then how many schemathesis cases ran (counted afresh in var/schemathesis-cases.txt): fewer than the schema has
+## fails the whole run, and only informs when PYTEST_ARGS picks a part of the suite
 test: $(VENV)/.installed-dev | var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	rm -f var/schemathesis-cases.txt
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(if $(PYTEST_ARGS),-)$(BIN)/python -m marketplace.tests.schemathesis_count
 
 ## lint: ruff, a check that every model change has its migration, and mypy (django-stubs)
 lint: $(VENV)/.installed-dev | var
@@ -61,8 +65,28 @@ messages: $(VENV)/.installed-dev
 clean:
 	rm -rf $(VENV) var
 
-## bench-roster: seed 100k actors into PostgreSQL once (DATABASE_URL, default consentcast_bench) and measure the roster
+## bench-roster: the roster at 100k actors (throwaway database) and 1M (consentcast_bench_1m, seeded once, kept) on the PostgreSQL server of DATABASE_URL: per query type median and p99 execution, deep and tier-end pages, roster/trivial throughput; ends with one JSON line
 .PHONY: bench-roster
 bench-roster: $(VENV)/.installed-dev | var
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python benchmarks/roster.py $(BENCH_ARGS)
+
+## bench-sweep: 100,000 due requests expired by the set-based sweep, against the old per-row loop (2,000 rows, extrapolated), in a throwaway PostgreSQL database (server of DATABASE_URL)
+.PHONY: bench-sweep
+bench-sweep: $(VENV)/.installed-dev | var
+	$(BIN)/python benchmarks/sweep.py $(BENCH_ARGS)
+
+## bench-dedup: near-duplicate photo lookups among 1,000,000 stored hashes (median, p99), in a throwaway PostgreSQL database (server of DATABASE_URL)
+.PHONY: bench-dedup
+bench-dedup: $(VENV)/.installed-dev | var
+	$(BIN)/python benchmarks/dedup.py $(BENCH_ARGS)
+
+## bench-watermark: the forensic watermark's attack table (50 generated photos + demo portraits), 10,000+ unmarked trials, 12 MP timing; exits 1 when a goal is missed
+.PHONY: bench-watermark
+bench-watermark: $(VENV)/.installed-dev | var
+	$(BIN)/python benchmarks/watermark.py $(BENCH_ARGS)
+
+## bench-images: peak memory (/usr/bin/time -v; apt-get install time) and time of sanitize_image and the rendition task on seeded 40 MP images, before and after; exits 1 when a step reaches 300 MB
+.PHONY: bench-images
+bench-images: $(VENV)/.installed-dev | var
+	$(BIN)/python benchmarks/images.py $(BENCH_ARGS)

@@ -1,14 +1,17 @@
 """Personas and service gates shared by every app's tests.
 
 Tests that need a real service carry a marker (``postgres``, ``redis``,
-``chromium``, ``gettext``). Where the service is missing they skip with the
-reason printed; when ``CI=true`` a missing service is a failure instead, so
-CI can never go green by skipping.
+``chromium``, ``gettext``, ``faults``). Where the service is missing they skip
+with the reason printed; when ``CI=true`` a missing service is a failure
+instead, so CI can never go green by skipping.
 """
 
+import glob
 import os
+import pwd
 import shutil
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -34,6 +37,42 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def postgres_bin_dir() -> Path | None:
+    """The newest PostgreSQL server's programs (Debian's layout), or None."""
+    found = [Path(initdb).parent for initdb in glob.glob("/usr/lib/postgresql/*/bin/initdb")]
+    found = [folder for folder in found if (folder / "pg_ctl").exists()]
+    return max(
+        found, key=lambda folder: [int(part) for part in folder.parent.name.split(".") if part.isdigit()], default=None
+    )
+
+
+def _fault_suite_missing() -> str | None:
+    """Why the fault suite (tests/faults) cannot run here, or None.
+
+    It starts its own Redis and PostgreSQL cluster, so it needs their server
+    programs, not running services. It is slow, so it runs once: in CI's
+    PostgreSQL pass, where it means most.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "skip-always:the fault suite runs in the PostgreSQL pass only (set DATABASE_URL=postgres://...)"
+    needs = []
+    if not shutil.which("redis-server"):
+        needs.append("redis-server (apt-get install -y redis-server)")
+    if postgres_bin_dir() is None:
+        needs.append("PostgreSQL's server programs in /usr/lib/postgresql/*/bin (apt-get install -y postgresql)")
+    if os.geteuid() == 0:
+        # initdb refuses root: the cluster runs as the postgres OS user.
+        if not (shutil.which("runuser") or shutil.which("su")):
+            needs.append("runuser or su, to run PostgreSQL as the postgres user")
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            needs.append("a postgres OS user (apt-get install -y postgresql creates it)")
+    return f"the fault suite needs {', '.join(needs)}" if needs else None
+
+
 def _missing(item) -> str | None:
     """Why this test cannot run here, or None."""
     from django.conf import settings
@@ -44,6 +83,8 @@ def _missing(item) -> str | None:
             # Not a missing service: this run is the SQLite one. CI's second
             # run sets DATABASE_URL and runs these (see .ci/run).
             return "skip-always:runs on PostgreSQL only (set DATABASE_URL=postgres://...)"
+    if item.get_closest_marker("faults") and (reason := _fault_suite_missing()):
+        return reason
     if item.get_closest_marker("redis") and not _reachable(redis_url(), 6379):
         return f"Redis is not reachable at {redis_url()}"
     if item.get_closest_marker("chromium") and not os.path.exists(CHROMIUM):
@@ -62,6 +103,46 @@ def pytest_runtest_setup(item):
     if IN_CI:
         pytest.fail(f"CI=true and a required service is missing: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep each ``xdist_group`` on one worker under ``--dist loadgroup``.
+
+    pytest-xdist 3.8 (the latest) marks a grouped test by appending
+    ``@group`` to ``item._nodeid``, but pytest 9 reads a node's id from
+    ``item._id``: without this, every group (the fault suite's processes,
+    the worker tests) is silently spread over both workers.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId  # pytest 9's id type, needed only here
+
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault suite's figure lines, also when its output was captured or
+    ran on an xdist worker (they travel in the reports' user_properties)."""
+    figures = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figure"
+    ]
+    if figures:
+        terminalreporter.section("fault suite figures")
+        for line in figures:
+            terminalreporter.write_line(line)
 
 
 def make_user(email: str, *, password: str = "correct horse battery", language: str = "en", **extra):

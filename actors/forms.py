@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from actors.models import BIO_MAX_LENGTH, MAX_LICENCE_TERM_MONTHS, MAX_PHOTOS_PER_ACTOR, ActorProfile, SpokenLanguage
 from actors.services.profile import PROFILE_FIELDS
 from marketplace.categories import ContentCategory
-from marketplace.forms import clean_display_name, has_control_characters
+from marketplace.forms import DisplayNameField, PlainTextField, plain_text_formfield
 from marketplace.places import Territory
 
 CHECKBOXES = {"class": "form-check-input"}
@@ -44,7 +44,7 @@ class ActorProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         required=False,
     )
-    skills = forms.CharField(
+    skills = PlainTextField(
         label=_("Skills"),
         required=False,
         max_length=300,
@@ -54,6 +54,10 @@ class ActorProfileForm(forms.ModelForm):
     class Meta:
         model = ActorProfile
         fields = list(PROFILE_FIELDS)
+        # Every text column (headline, city, bio, union...) through the one
+        # cleaner of free text; the stage name through the one for names.
+        formfield_callback = plain_text_formfield
+        field_classes = {"stage_name": DisplayNameField}
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6, "maxlength": BIO_MAX_LENGTH}),
             "playing_age_min": forms.NumberInput(attrs={"min": 0, "max": 100}),
@@ -71,22 +75,8 @@ class ActorProfileForm(forms.ModelForm):
         # stay in the language of the process's first import.
         self.fields["bio"].help_text = _("Plain text, up to %(max)d characters.") % {"max": BIO_MAX_LENGTH}
 
-    def clean_stage_name(self) -> str:
-        return clean_display_name(self.cleaned_data["stage_name"])
-
     def clean_legal_name(self) -> str:
-        value = " ".join(self.cleaned_data["legal_name"].split())
-        if value and has_control_characters(value):
-            raise forms.ValidationError(
-                _("The name contains invisible or control characters. Type it again without them.")
-            )
-        return value
-
-    def clean_bio(self) -> str:
-        value = self.cleaned_data["bio"].strip()
-        if has_control_characters(value):
-            raise forms.ValidationError(_("The text contains invisible or control characters. Remove them and retry."))
-        return value
+        return " ".join(self.cleaned_data["legal_name"].split())
 
     def clean_skills(self) -> str:
         return ", ".join(split_tags(self.cleaned_data["skills"], max_items=MAX_SKILLS))
@@ -140,7 +130,7 @@ class RedLinesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         required=False,
     )
-    blocked_keywords = forms.CharField(
+    blocked_keywords = PlainTextField(
         label=_("Blocked words"),
         required=False,
         max_length=2000,

@@ -21,6 +21,15 @@ def build_data_export(export_id: int) -> None:
     data_export_build(export_id=export_id)
 
 
+@shared_task(name="actors.requeue_stuck_work")
+def requeue_stuck_work() -> dict[str, int]:
+    """Photo renditions and data exports whose task was lost: queued again,
+    or failed after their last attempt (``actors.services.sweeps``)."""
+    from actors.services import stuck_work_requeue  # at call time: the services import this module
+
+    return dict(stuck_work_requeue())
+
+
 @shared_task(name="actors.purge_expired_data_exports")
 def purge_expired_data_exports() -> int:
     from actors.services import data_exports_purge_expired  # at call time: the services import this module

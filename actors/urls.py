@@ -13,6 +13,7 @@ urlpatterns = [
     path("actors/me/photos/<int:pk>/primary/", photos.photo_primary, name="photo_primary"),
     path("actors/me/photos/<int:pk>/delete/", photos.photo_remove, name="photo_delete"),
     path("actors/me/photos/<int:pk>/move/", photos.photo_move, name="photo_move"),
+    path("actors/me/photos/<int:pk>/retry/", photos.photo_retry, name="photo_retry"),
     path("actors/me/red-lines/", profile.red_lines, name="red_lines"),
     path("actors/me/opt-in/", profile.opt_in, name="opt_in"),
     path("actors/me/access/", privacy.access_log, name="access_log"),

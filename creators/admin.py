@@ -1,7 +1,9 @@
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:  # django-stubs is a development requirement only
@@ -20,7 +22,15 @@ class CreatorProfileAdmin(admin.ModelAdmin):
     list_filter = ["is_verified", "country"]
     search_fields = ["display_name", "studio", "user__email"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "created_at", "updated_at"]
+    # The badge changes only through moderation.services.creator_verify and
+    # creator_unverify (the moderators' user page), which audit it.
+    readonly_fields = ["user", "is_verified", "hidden_at", "created_at", "updated_at"]
+    # As on the profile page: a website typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A creator is made by creator_profile_create (onboarding).
+        return False
 
 
 class ShotInline(admin.TabularInline):

@@ -15,7 +15,7 @@ from actors.models import Gender, SpokenLanguage
 from creators.models import CreatorProfile, DistributionChannel, LikenessUsage, Project, Shot
 from creators.selectors.roster import SORT_FEE, SORT_NEWEST, SORT_RELEVANCE, RosterParams
 from marketplace.categories import ContentCategory
-from marketplace.forms import clean_display_name, clean_plain_text, has_control_characters
+from marketplace.forms import DisplayNameField, PlainTextField, plain_text_formfield
 from marketplace.money import Currency
 from marketplace.places import Country
 
@@ -36,23 +36,15 @@ class CreatorProfileForm(forms.ModelForm):
     class Meta:
         model = CreatorProfile
         fields = ["display_name", "studio", "legal_name", "website", "bio", "country", "contact_preference"]
+        # Text columns through the one cleaner of free text; the name
+        # through the one for names.
+        formfield_callback = plain_text_formfield
+        field_classes = {"display_name": DisplayNameField}
         widgets = {"bio": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
             "display_name": _("Your name or your studio's, as actors see it."),
             "bio": _("Plain text. Tell actors who you are and what you make."),
         }
-
-    def clean_display_name(self) -> str:
-        return clean_display_name(self.cleaned_data["display_name"])
-
-    def clean_studio(self) -> str:
-        return clean_plain_text(self.cleaned_data["studio"])
-
-    def clean_legal_name(self) -> str:
-        return clean_plain_text(self.cleaned_data["legal_name"])
-
-    def clean_bio(self) -> str:
-        return clean_plain_text(self.cleaned_data["bio"])
 
 
 class DateInput(forms.DateInput):
@@ -83,20 +75,12 @@ class ProjectForm(forms.ModelForm):
             "end_date",
             "status",
         ]
+        formfield_callback = plain_text_formfield
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
         help_texts = {
             "logline": _("One or two sentences actors read before anything else."),
             "ai_tools": _("The models and tools that will render the likeness, e.g. “Kling 2, ElevenLabs”."),
         }
-
-    def clean_title(self) -> str:
-        return clean_plain_text(self.cleaned_data["title"])
-
-    def clean_logline(self) -> str:
-        return clean_plain_text(self.cleaned_data["logline"])
-
-    def clean_ai_tools(self) -> str:
-        return clean_plain_text(self.cleaned_data["ai_tools"])
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -118,6 +102,7 @@ class ShotForm(forms.ModelForm):
     class Meta:
         model = Shot
         fields = ["number", "description", "category", "likeness_usage", "duration_seconds"]
+        formfield_callback = plain_text_formfield
         widgets = {"description": forms.TextInput()}
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -135,9 +120,6 @@ class ShotForm(forms.ModelForm):
                 params={"number": number},
             )
         return number
-
-    def clean_description(self) -> str:
-        return clean_plain_text(self.cleaned_data["description"])
 
 
 class ShotMoveForm(forms.Form):
@@ -166,14 +148,14 @@ def _any(label) -> list[tuple[str, str]]:
 class RosterFilterForm(forms.Form):
     """The roster's GET parameters. Every field is optional: empty means any."""
 
-    q = forms.CharField(label=_("Search"), max_length=100, required=False, strip=True)
+    q = PlainTextField(label=_("Search"), max_length=100, required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
     gender = forms.ChoiceField(label=_("Gender"), required=False)
     age_min = forms.IntegerField(label=_("Playing age from"), min_value=0, max_value=100, required=False)
     age_max = forms.IntegerField(label=_("Playing age to"), min_value=0, max_value=100, required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
-    city = forms.CharField(label=_("City or region"), max_length=80, required=False, strip=True)
-    skill = forms.CharField(label=_("Skill"), max_length=80, required=False, strip=True)
+    city = PlainTextField(label=_("City or region"), max_length=80, required=False)
+    skill = PlainTextField(label=_("Skill"), max_length=80, required=False)
     category = forms.ChoiceField(
         label=_("Accepts this category"),
         required=False,
@@ -225,9 +207,6 @@ class RosterFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        for name in ("q", "city", "skill"):
-            if has_control_characters(cleaned.get(name) or ""):
-                self.add_error(name, _("Remove the invisible or control characters."))
         low, high = cleaned.get("age_min"), cleaned.get("age_max")
         if low is not None and high is not None and low > high:
             self.add_error("age_max", _("The upper age must not be below the lower one."))

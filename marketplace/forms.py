@@ -1,6 +1,8 @@
 import unicodedata
+from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,14 +14,20 @@ def clean_display_name(value: str) -> str:
         raise forms.ValidationError(_("Enter at least two characters."))
     # Control and invisible formatting characters (e.g. right-to-left
     # overrides) let one name pose as another; no real name needs them.
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in name):
+    if has_control_characters(name):
         raise forms.ValidationError(_("The name contains invisible or control characters. Type it again without them."))
     return name
 
 
+# Control (Cc), format (Cf: bidi overrides and isolates U+202A-U+202E and
+# U+2066-U+2069, marks U+200E/U+200F/U+061C, zero-width U+200B-U+200D,
+# U+2060, U+FEFF), private-use (Co) and surrogate (Cs) characters.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs"})
+
+
 def has_control_characters(value: str) -> bool:
     """Control or invisible formatting characters other than line breaks and tabs."""
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in "\n\r\t" for ch in value)
+    return any(unicodedata.category(ch) in REFUSED_CATEGORIES and ch not in "\n\r\t" for ch in value)
 
 
 CONTROL_CHARACTERS = _("The text contains invisible or control characters. Type it again without them.")
@@ -31,6 +39,35 @@ def clean_plain_text(value: str) -> str:
     if has_control_characters(value):
         raise forms.ValidationError(CONTROL_CHARACTERS)
     return value.strip()
+
+
+class PlainTextField(forms.CharField):
+    """Free text in a form, cleaned by ``clean_plain_text`` after the usual
+    ``CharField`` checks: what ``marketplace.api.fields.PlainTextField`` is
+    to the API."""
+
+    def clean(self, value: Any) -> Any:
+        value = super().clean(value)
+        return clean_plain_text(value) if value else value
+
+
+class DisplayNameField(forms.CharField):
+    """A name shown to others, cleaned by ``clean_display_name``."""
+
+    def clean(self, value: Any) -> Any:
+        value = super().clean(value)
+        return clean_display_name(value) if value else value
+
+
+def plain_text_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's ``Meta.formfield_callback``: every text column (a plain
+    ``CharField`` or ``TextField`` without choices) becomes a
+    ``PlainTextField``, so a column added later is cleaned without anyone
+    remembering to. ``Meta.field_classes`` still wins (names use
+    ``DisplayNameField``)."""
+    if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
+        kwargs.setdefault("form_class", PlainTextField)
+    return db_field.formfield(**kwargs)
 
 
 # The largest primary key a 64-bit integer column holds.

@@ -221,6 +221,9 @@ class AuditEvent(AppendOnlyModel):
         USER_WARNED = "moderation.user_warned", _("User warned")
         USER_SUSPENDED = "moderation.user_suspended", _("Account suspended")
         USER_REINSTATED = "moderation.user_reinstated", _("Account reinstated")
+        CREATOR_VERIFIED = "moderation.creator_verified", _("Studio verified")
+        CREATOR_UNVERIFIED = "moderation.creator_unverified", _("Studio verification withdrawn")
+        LEAK_TRACED = "trace.attempt", _("Found copy traced")
         TOKEN_CREATED = "api.token_created", _("API token created")
         TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
 

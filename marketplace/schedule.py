@@ -22,6 +22,12 @@ BEAT_SCHEDULE = {
         "task": "marketplace.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # A photo's renditions or a data export whose task was lost (a worker
+    # killed mid-task) is queued again, then failed after its last attempt.
+    "requeue-stuck-work": {
+        "task": "actors.requeue_stuck_work",
+        "schedule": float(settings.STUCK_WORK_SWEEP_SECONDS),
+    },
     # Data exports are deleted from storage once their link has expired.
     "purge-expired-data-exports": {
         "task": "actors.purge_expired_data_exports",

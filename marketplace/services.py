@@ -1,14 +1,19 @@
 """Writes of the platform core: notifications, roles, API tokens (audit events: ``marketplace.audit``)."""
 
+import json
 import secrets
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple, cast
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db import IntegrityError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,6 +78,175 @@ def notify(
         # turn a change that happened into an error page.
         transaction.on_commit(partial(queue_notification_email, notification.pk))
     return notification
+
+
+class Notice(NamedTuple):
+    """One notification for ``notify_many``: ``notify``'s arguments, with the
+    recipient and the target by id (a sweep need not load them as objects).
+    A tuple: a sweep makes a thousand of them a chunk."""
+
+    recipient_id: int
+    kind: NotificationKind
+    event_key: str
+    params: Mapping[str, Any] = MappingProxyType({})
+    target_model: type[Model] | None = None
+    target_id: int | None = None
+    url: str = ""
+    email: bool = True
+
+
+# Rows per INSERT, and emails per queued task: a sweep of 100,000 requests is
+# a few hundred statements and messages instead of 300,000.
+NOTIFY_BATCH = 1000
+# What each notice sets; every other column takes its model default.
+_NOTICE_COLUMNS = ("recipient", "kind", "event_key", "params", "target_type", "target_id", "url", "email_status")
+
+
+def notify_many(notices: Iterable[Notice]) -> list[int]:
+    """``notify`` for many notifications at once; returns the ids it created.
+
+    One ``INSERT … ON CONFLICT (recipient, event_key) DO NOTHING RETURNING``
+    per batch: a notice whose recipient was already told about its event
+    (before, or by a transaction that commits first) creates nothing and
+    sends nothing, exactly as ``notify``. An inactive recipient gets no
+    email. The emails of the rows created are queued once the surrounding
+    transaction commits, one task per batch that a worker fans out to the
+    usual one-email tasks (whose claim keeps each email to one delivery).
+    (``bulk_create(ignore_conflicts=True)`` would not say which rows it
+    created, so not which emails to queue.)
+    """
+    # marketplace.tasks imports this module (its tasks call the services);
+    # the task is looked up here, at call time, to break that cycle.
+    from marketplace.tasks import queue_notification_email_batch
+
+    pending = list(notices)
+    created: list[int] = []
+    for start in range(0, len(pending), NOTIFY_BATCH):
+        batch = pending[start : start + NOTIFY_BATCH]
+        rows = _insert_new_notifications(batch, emailed=_active_among({n.recipient_id for n in batch if n.email}))
+        created += [pk for pk, _status in rows]
+        emails = [pk for pk, status in rows if status == EmailStatus.PENDING]
+        if emails:
+            transaction.on_commit(partial(queue_notification_email_batch, emails))
+    return created
+
+
+def _active_among(user_ids: set[int]) -> set[int]:
+    """The ids of active users among ``user_ids``."""
+    among: Any = list(user_ids)
+    if connections[router.db_for_read(User)].vendor == "postgresql":
+        # One array parameter: a thousand placeholders cost the driver more
+        # than the query.
+        among = RawSQL("SELECT unnest(%s::bigint[])", [among])
+    return set(User.objects.filter(pk__in=among, is_active=True).values_list("pk", flat=True))
+
+
+def _insert_new_notifications(notices: list[Notice], *, emailed: set[int]) -> list[tuple[int, str]]:
+    """Insert ``notices`` but those whose (recipient, event_key) exists, with
+    an email for the recipients in ``emailed``; ``(id, email_status)`` of the
+    rows inserted."""
+    connection = connections[router.db_for_write(Notification)]
+    columns = [column for column in Notification._meta.concrete_fields if not column.primary_key]
+    varying = [column for column in columns if column.name in _NOTICE_COLUMNS]
+    now = timezone.now()
+    # The same for every row: the model's defaults, and one creation time.
+    fixed = {
+        column: column.get_db_prep_save(
+            now if getattr(column, "auto_now_add", False) else column.get_default(), connection
+        )
+        for column in columns
+        if column.name not in _NOTICE_COLUMNS
+    }
+    rows = _notification_rows(notices, emailed=emailed)
+    if connection.vendor == "postgresql":
+        return _insert_as_json(connection, rows, varying=varying, fixed=fixed)
+    return _insert_as_values(connection, rows, varying=varying, fixed=fixed)
+
+
+def _notification_rows(notices: list[Notice], *, emailed: set[int]) -> list[dict[str, Any]]:
+    """The columns each notice sets, by attribute name."""
+    content_types = {
+        model: ContentType.objects.get_for_model(model).pk
+        for model in {notice.target_model for notice in notices}
+        if model is not None
+    }
+    return [
+        {
+            "recipient_id": notice.recipient_id,
+            "kind": notice.kind.key,
+            "event_key": notice.event_key[:200],
+            "params": dict(notice.params),
+            "target_type_id": content_types.get(notice.target_model) if notice.target_model else None,
+            "target_id": notice.target_id,
+            "url": notice.url,
+            "email_status": (
+                EmailStatus.PENDING if notice.email and notice.recipient_id in emailed else EmailStatus.NOT_WANTED
+            ),
+        }
+        for notice in notices
+    ]
+
+
+def _insert_statement(connection: BaseDatabaseWrapper, columns: list[Field], source: str) -> str:
+    """``INSERT INTO notification (columns) <source>``, skipping an event the
+    recipient was told already, returning each new row's id and email status."""
+    opts = Notification._meta
+    by_name = {column.name: column for column in opts.concrete_fields}
+
+    def quoted(column: Field) -> str:
+        # Concrete fields all have a column (the stubs allow None).
+        return connection.ops.quote_name(cast(str, column.column))
+
+    # Names from the model's metadata, quoted; every value is a parameter.
+    return (
+        f"INSERT INTO {connection.ops.quote_name(opts.db_table)} ({', '.join(map(quoted, columns))}) {source} "
+        f"ON CONFLICT ({quoted(by_name['recipient'])}, {quoted(by_name['event_key'])}) DO NOTHING "
+        f"RETURNING {quoted(by_name['id'])}, {quoted(by_name['email_status'])}"
+    )
+
+
+def _insert_as_json(
+    connection: BaseDatabaseWrapper, rows: list[dict[str, Any]], *, varying: list[Field], fixed: dict[Field, Any]
+) -> list[tuple[int, str]]:
+    """PostgreSQL: the rows as one JSON document, so the statement is short
+    and has one parameter (thousands of placeholders make the driver's
+    quoting the slow part). Types without their length, so a value too long
+    is refused, not cut."""
+
+    def sql_type(column: Field) -> str:
+        return str(column.db_type(connection)).split("(")[0]
+
+    quote = connection.ops.quote_name
+    record = ", ".join(f"{quote(column.attname)} {sql_type(column)}" for column in varying)
+    picked = ", ".join([*(f"r.{quote(column.attname)}" for column in varying), *(f"%s::{sql_type(c)}" for c in fixed)])
+    source = f"SELECT {picked} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"  # noqa: S608 - names, quoted
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_statement(connection, [*varying, *fixed], source), [*fixed.values(), json.dumps(rows)])
+        return list(cursor.fetchall())
+
+
+def _insert_as_values(
+    connection: BaseDatabaseWrapper, rows: list[dict[str, Any]], *, varying: list[Field], fixed: dict[Field, Any]
+) -> list[tuple[int, str]]:
+    """Elsewhere: ``VALUES`` lists, as many rows a statement as the database
+    takes parameters."""
+    params_field = Notification._meta.get_field("params")
+
+    def prepared(row: dict[str, Any], column: Field) -> Any:
+        value = row[column.attname]
+        return params_field.get_db_prep_save(value, connection) if column is params_field else value
+
+    size = max(1, connection.ops.bulk_batch_size([*varying, *fixed], rows))
+    placeholders = "(" + ", ".join(["%s"] * (len(varying) + len(fixed))) + ")"
+    inserted: list[tuple[int, str]] = []
+    for start in range(0, len(rows), size):
+        part = rows[start : start + size]
+        params = [value for row in part for value in (*(prepared(row, c) for c in varying), *fixed.values())]
+        source = f"VALUES {', '.join([placeholders] * len(part))}"
+        with connection.cursor() as cursor:
+            cursor.execute(_insert_statement(connection, [*varying, *fixed], source), params)
+            inserted += cursor.fetchall()
+    return inserted
 
 
 def notification_email_transition(*, notification_id: int, old: EmailStatus, new: EmailStatus, **fields: Any) -> bool:

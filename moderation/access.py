@@ -1,15 +1,18 @@
 """Who may open the moderation workplace, and the MFA rule for staff.
 
-* ``moderator_required``: every moderation view. Anyone who is not a
-  moderator gets a 404, signed in or not: the workplace does not admit it
-  exists to outsiders (a signed-out moderator opens it again after signing in
-  from the ordinary login page).
+* ``moderator_view("GET", "HEAD")`` / ``moderator_view("POST")``: every
+  view under /moderation/. Anyone who is not a moderator gets a 404, signed
+  in or not and whatever the method: the workplace does not admit it exists
+  to outsiders (a signed-out moderator opens it again after signing in from
+  the ordinary login page). Only then is the method checked, so a moderator
+  who GETs an action gets 405 and an outsider never does.
+  (``moderator_required`` is the role check alone.)
 * ``StaffMFAMiddleware``: a moderator or staff user without an authenticator
   app is sent to set one up (``mfa_activate_totp``) before any moderation or
   admin page opens. Non-moderators on a moderation path fall through to the
   view's 404.
-* ``sensitive``: actions that hurt someone (suspending, voiding, hiding) also
-  need a sign-in (password or TOTP) within ``ACCOUNT_REAUTHENTICATION_TIMEOUT``
+* ``sensitive=True``: actions that hurt someone (suspending, voiding, hiding)
+  also need a sign-in (password or TOTP) within ``ACCOUNT_REAUTHENTICATION_TIMEOUT``
   seconds; allauth's reauthentication page asks and comes back.
 """
 
@@ -25,6 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
 
 from marketplace.http import portal_state
 from marketplace.selectors import user_has_totp
@@ -61,10 +65,9 @@ def recently_authenticated(request: HttpRequest) -> bool:
     return time.time() - latest < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
 
 
-def sensitive(view: View) -> View:
-    """A moderator action that needs a recent sign-in (after the role check).
-    Otherwise allauth's middleware sends the moderator to reauthenticate and
-    replays the action afterwards."""
+def _recent_sign_in_required(view: View) -> View:
+    """The action needs a recent sign-in; otherwise allauth's middleware
+    sends the moderator to reauthenticate and replays the action afterwards."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -72,7 +75,19 @@ def sensitive(view: View) -> View:
             raise ReauthenticationRequired()
         return view(request, *args, **kwargs)
 
-    return moderator_required(wrapper)
+    return wrapper
+
+
+def moderator_view(*methods: str, sensitive: bool = False) -> Callable[[View], View]:
+    """A moderators' page or action answering ``methods``, checked in this
+    order: the role (404 for everyone else, whatever the method), the method
+    (405), then with ``sensitive`` a recent sign-in."""
+
+    def decorator(view: View) -> View:
+        inner = _recent_sign_in_required(view) if sensitive else view
+        return moderator_required(require_http_methods(list(methods))(inner))
+
+    return decorator
 
 
 def mfa_setup_url(next_url: str) -> str:

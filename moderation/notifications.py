@@ -51,6 +51,20 @@ DISPUTE_DISMISSED = register(
         body=_("The moderator's reason: %(resolution)s"),
     )
 )
+CREATOR_VERIFIED = register(
+    NotificationKind(
+        key="moderation.creator_verified",
+        title=_("Your studio is verified"),
+        body=_("Actors now see the verified studio badge on your profile and your requests."),
+    )
+)
+CREATOR_UNVERIFIED = register(
+    NotificationKind(
+        key="moderation.creator_unverified",
+        title=_("Your studio is no longer verified"),
+        body=_("The moderator's reason: %(reason)s. Actors no longer see the verified studio badge."),
+    )
+)
 REPORT_DECIDED = register(
     NotificationKind(
         key="moderation.report_decided",

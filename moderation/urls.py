@@ -1,10 +1,10 @@
 """URLs of the moderation app: the moderators' workplace under /moderation/
-(404 for everyone else), the actor's identity check, and the parties'
-dispute and report pages."""
+(404 for everyone else), the actor's identity check, the parties'
+dispute and report pages, and /trace/ (a found copy traced to its delivery)."""
 
 from django.urls import path
 
-from moderation.views import disputes, identity, reports, verification, workplace
+from moderation.views import disputes, identity, reports, trace, verification, workplace
 
 app_name = "moderation"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("moderation/release/<slug:kind>/<int:pk>/", workplace.release, name="release"),
     path("moderation/users/<int:pk>/", workplace.user_detail, name="user"),
     path("moderation/users/<int:pk>/sanction/", workplace.user_sanction, name="user_sanction"),
+    path("moderation/users/<int:pk>/studio/", workplace.studio_verification, name="studio_verification"),
     path("moderation/audit/", workplace.audit_log, name="audit"),
     # verification
     path("moderation/verifications/", verification.verification_list, name="verifications"),
@@ -30,6 +31,9 @@ urlpatterns = [
     path("moderation/disputes/", disputes.dispute_list, name="disputes"),
     path("moderation/disputes/<int:pk>/review/", disputes.dispute_review, name="dispute_review"),
     path("moderation/disputes/<int:pk>/decide/", disputes.dispute_decide, name="dispute_decide"),
+    # leak tracing (actors and moderators)
+    path("trace/", trace.trace, name="trace"),
+    path("trace/dispute/", trace.trace_dispute, name="trace_dispute"),
     # reports
     path("roster/<slug:slug>/report/", reports.report_actor, name="report_actor"),
     path("creators/<int:pk>/report/", reports.report_creator, name="report_creator"),

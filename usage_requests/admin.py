@@ -4,7 +4,7 @@ the services (and the moderation workplace), never through an admin form."""
 from django.contrib import admin
 
 from marketplace.admin import ReadOnlyAdmin
-from usage_requests.models import Contract, UsageRequest
+from usage_requests.models import Contract, Delivery, UsageRequest
 
 
 @admin.register(UsageRequest)
@@ -21,3 +21,11 @@ class ContractAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["licence_code", "actor__stage_name", "creator__display_name"]
     list_select_related = ["actor", "creator", "project"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["delivery_id", "contract", "licensee_label", "photo_id", "channel", "ip_address", "created_at"]
+    list_filter = ["channel", "watermarked", "visible_label"]
+    search_fields = ["delivery_id", "contract__licence_code", "licensee_label"]
+    list_select_related = ["contract"]

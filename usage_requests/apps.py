@@ -11,8 +11,8 @@ class UsageRequestsConfig(AppConfig):
         # ready, so these imports cannot move to the top.
         from actors import hooks
         from usage_requests import notifications  # noqa: F401 - registers the notification kinds
-        from usage_requests.selectors import active_licence_code_for, records_for_actor
-        from usage_requests.services import usage_requests_decline_for_actor
+        from usage_requests.selectors import access_delivery_marks, active_licence_code_for, records_for_actor
+        from usage_requests.services import delivery_make, usage_requests_decline_for_actor
 
         def decline_open_requests_on_opt_out(sender, actor, **kwargs) -> None:
             """Leaving the roster declines every request still waiting on
@@ -25,4 +25,6 @@ class UsageRequestsConfig(AppConfig):
         hooks.licence_for_original.register(
             lambda creator_user, actor: active_licence_code_for(creator_user=creator_user, actor=actor)
         )
+        hooks.deliver_original.register(delivery_make)
+        hooks.access_deliveries.register(access_delivery_marks)
         hooks.export_records.register("usage_requests", records_for_actor)

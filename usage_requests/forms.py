@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from creators.forms import DateInput
 from creators.models import Shot
-from marketplace.forms import CONTROL_CHARACTERS, IdMultipleChoiceField, clean_plain_text, has_control_characters
+from marketplace.forms import (
+    CONTROL_CHARACTERS,
+    IdMultipleChoiceField,
+    PlainTextField,
+    clean_plain_text,
+    has_control_characters,
+)
 from marketplace.money import Currency
 from marketplace.places import Territory
 from usage_requests.models import (
@@ -95,6 +101,23 @@ class TermsVersionForm(forms.Form):
     terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+VISIBLE_LABEL_LABEL = _("Label every copy the creator downloads with the licence code, in a small corner")
+VISIBLE_LABEL_HELP = _(
+    "Every downloaded copy always carries an invisible mark that names the download; the label also shows the licence."
+)
+
+
+def visible_label_field() -> forms.BooleanField:
+    """The actor's choice when accepting; off unless ticked."""
+    return forms.BooleanField(label=VISIBLE_LABEL_LABEL, help_text=VISIBLE_LABEL_HELP, required=False)
+
+
+class AcceptForm(TermsVersionForm):
+    """Accepting: the terms version the page showed, and the label choice."""
+
+    visible_label = visible_label_field()
+
+
 class CounterForm(TermsForm):
     terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     note = forms.CharField(
@@ -142,6 +165,7 @@ class ShotDecisionsForm(forms.Form):
 
     terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("save", "save"), ("accept", "accept")], initial="save", required=False)
+    visible_label = visible_label_field()
 
     def __init__(self, *args: Any, request_shots: list[RequestShot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,7 +232,7 @@ class ContractSignForm(forms.Form):
 
 
 class ContractRevokeForm(forms.Form):
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Why you revoke this licence"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -1,6 +1,7 @@
 """Reads of requests and contracts, scoped to who asks. A view fetches
 through these, so anything outside them is a 404."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -14,6 +15,7 @@ from usage_requests.models import (
     OPEN_REQUEST_STATUSES,
     Contract,
     ContractEvent,
+    Delivery,
     Message,
     Party,
     RequestEvent,
@@ -21,6 +23,7 @@ from usage_requests.models import (
     RequestTerms,
     Signature,
     UsageRequest,
+    watermark_display,
 )
 
 
@@ -286,3 +289,45 @@ def records_for_actor(actor: ActorProfile) -> dict[str, list[dict[str, Any]]]:
         "messages.json": [_message_record(message) for message in messages],
         "contracts.json": [_contract_record(contract) for contract in contracts],
     }
+
+
+# --- Deliveries ---------------------------------------------------------------------
+
+
+def delivered_copies(contract: Contract) -> int:
+    """How many copies were delivered under ``contract``: the public count
+    of ``/verify/`` and the licence API, never who received them."""
+    return Delivery.objects.filter(contract=contract).count()
+
+
+def access_delivery_marks(actor: ActorProfile, access_ids: Collection[int] | None = None) -> dict[int, str]:
+    """``{access-log row id: watermark id}`` for the deliveries among the
+    actor's access rows (``access_ids``, or all of them): the access log
+    shows them (``actors.hooks.access_deliveries``)."""
+    rows = Delivery.objects.filter(contract__actor=actor, access__isnull=False)
+    if access_ids is not None:
+        rows = rows.filter(access_id__in=list(access_ids))
+    return {
+        access_id: watermark_display(delivery_id)
+        for access_id, delivery_id in rows.values_list("access_id", "delivery_id")
+        if access_id is not None
+    }
+
+
+def normalise_delivery_id(raw: str) -> str | None:
+    """A typed or linked watermark id ("3F9A-1C0B-..." or 16 hex digits) in
+    its stored form, or None if it cannot be one."""
+    digits = "".join(ch for ch in (raw or "").lower() if ch not in " -")
+    if len(digits) != 16 or any(ch not in "0123456789abcdef" for ch in digits):
+        return None
+    return digits
+
+
+def delivery_with_contract(delivery_id: str) -> Delivery | None:
+    """The delivery behind a watermark (its stored id), with its contract,
+    the contract's parties and the licensee; None when there is none."""
+    return (
+        Delivery.objects.select_related("contract__actor__user", "contract__creator__user", "contract__project")
+        .filter(delivery_id=delivery_id)
+        .first()
+    )

@@ -1,6 +1,8 @@
 """Beat sweeps of requests and contracts. Each calls a service that claims
-rows with a compare-and-set, so a sweep that runs twice (or two beats at
-once) changes each row once."""
+due rows a chunk at a time with one compare-and-set UPDATE, so a sweep that
+runs twice (or two beats at once) changes each row once; a run stops taking
+chunks after ``sweeps.RUN_SECONDS``, inside the task's time limit, and the
+next run carries on."""
 
 from celery import shared_task
 

@@ -4,6 +4,7 @@ from actors.services.access import asset_access_record
 from actors.services.photos import (
     photo_delete,
     photo_renditions_make,
+    photo_renditions_retry,
     photo_set_primary,
     photo_upload,
     photos_reorder,
@@ -26,6 +27,7 @@ from actors.services.profile import (
     red_lines_update,
     unique_slug,
 )
+from actors.services.sweeps import stuck_work_requeue
 
 __all__ = [
     "account_delete",
@@ -43,9 +45,11 @@ __all__ = [
     "data_exports_purge_expired",
     "photo_delete",
     "photo_renditions_make",
+    "photo_renditions_retry",
     "photo_set_primary",
     "photo_upload",
     "photos_reorder",
     "red_lines_update",
+    "stuck_work_requeue",
     "unique_slug",
 ]

@@ -5,30 +5,33 @@ import io
 import logging
 from collections.abc import Sequence
 from functools import partial
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image
 
-from actors.models import MAX_PHOTOS_PER_ACTOR, ActorProfile, LikenessPhoto
-from marketplace.files import WrittenFiles, delete_files, removed_on_failure
+from actors.models import MAX_PHOTOS_PER_ACTOR, RENDITIONS_TRANSITIONS, ActorProfile, LikenessPhoto
+
+# PREVIEW_SIZE, THUMBNAIL_SIZE and watermark are re-exported: creators.management.volume
+# draws the renditions of its seeded photos with them.
+from actors.renditions import PREVIEW_SIZE as PREVIEW_SIZE
+from actors.renditions import THUMBNAIL_SIZE as THUMBNAIL_SIZE
+from actors.renditions import decoded_for_renditions, renditions_of
+from actors.renditions import watermark as watermark
+from actors.services.duplicates import near_duplicate_of, stored_dhash
+from marketplace.files import WrittenFiles, delete_files, removed_on_failure, stored_or_nothing
 from marketplace.images import CleanImage, sanitize_images
+from marketplace.transitions import transition, transition_by_pk
 
 logger = logging.getLogger(__name__)
 
-THUMBNAIL_SIZE = (320, 320)
-PREVIEW_SIZE = (1024, 1024)
-# ASCII only: the bundled default font has no em dash.
-WATERMARK_TEXT = "ConsentCast · preview - not licensed"
-# Photos of two different actors whose hashes differ in at most this many of
-# 64 bits are near-duplicates (the same face photo re-uploaded, re-compressed
-# or lightly cropped).
-NEAR_DUPLICATE_BITS = 6
+Renditions = LikenessPhoto.Renditions
 
 
 def photo_upload(*, actor: ActorProfile, files: Sequence[File]) -> list[LikenessPhoto]:
@@ -36,8 +39,9 @@ def photo_upload(*, actor: ActorProfile, files: Sequence[File]) -> list[Likeness
 
     Each file goes through ``sanitize_image``. Raises ``ValidationError`` with
     one message per bad file (named as uploaded, so the actor knows which), or
-    when the quota of ``MAX_PHOTOS_PER_ACTOR`` would be passed. Renditions are
-    queued once the upload commits.
+    when the quota of ``MAX_PHOTOS_PER_ACTOR`` would be passed;
+    ``StorageUnavailable`` when storage refuses a file (nothing is kept).
+    Renditions are queued once the upload commits.
     """
     if not files:
         raise ValidationError(_("Choose at least one photo."), code="required")
@@ -48,7 +52,7 @@ def photo_upload(*, actor: ActorProfile, files: Sequence[File]) -> list[Likeness
     from actors.tasks import make_photo_renditions
 
     # If the rows roll back, the files written before that must go too.
-    with removed_on_failure() as written, transaction.atomic():
+    with stored_or_nothing() as written, transaction.atomic():
         photos = _store_photos(actor=actor, cleaned=cleaned, written=written)
         for photo in photos:
             transaction.on_commit(partial(make_photo_renditions.delay, photo.pk), robust=True)
@@ -133,103 +137,98 @@ def photos_reorder(*, actor: ActorProfile, order: list[int]) -> None:
             LikenessPhoto.objects.filter(pk=pk).update(position=position)
 
 
+def photo_renditions_retry(*, photo: LikenessPhoto) -> LikenessPhoto:
+    """Queue the renditions of a photo whose processing failed again, with a
+    fresh count of attempts. Raises ``InvalidTransition`` unless they failed."""
+    # actors.tasks imports the services its tasks call; the task is looked
+    # up here, at call time, to break that cycle.
+    from actors.tasks import make_photo_renditions
+
+    with transaction.atomic():
+        transition(
+            photo,
+            new=Renditions.PENDING,
+            old=Renditions.FAILED,
+            transitions=RENDITIONS_TRANSITIONS,
+            field="renditions",
+            illegal=_("Only a photo whose processing failed can be tried again."),
+            lost=_retry_lost,
+            attempts=1,
+            queued_at=timezone.now(),
+        )
+        transaction.on_commit(partial(make_photo_renditions.delay, photo.pk), robust=True)
+    return photo
+
+
+def _retry_lost(now: str | None) -> str:
+    if now == Renditions.PENDING:
+        return _("This photo is already being processed again.")
+    return _("Only a photo whose processing failed can be tried again.")
+
+
 def photo_renditions_make(*, photo_id: int) -> LikenessPhoto | None:
-    """Make the thumbnail and the watermarked preview, hash the photo and flag
-    near-duplicates of another actor's photos. Safe to run twice: a photo whose
-    renditions exist is left alone. Returns None if the photo is gone."""
+    """Make the thumbnail and the watermarked preview (``actors.renditions``),
+    hash the photo and flag near-duplicates of another actor's photos. Safe
+    to run twice: only a photo whose renditions are pending is worked on.
+    Returns None if the photo is gone; an ``OSError`` from storage goes to
+    the task (which retries)."""
     photo = LikenessPhoto.objects.filter(pk=photo_id).first()
-    if photo is None or photo.renditions == LikenessPhoto.Renditions.READY:
+    if photo is None or photo.renditions != Renditions.PENDING:
         return photo
     try:
         with photo.original.open("rb") as handle:
-            image: Image.Image = Image.open(handle, formats=("JPEG", "PNG", "WEBP"))
-            image.load()
+            image, full_size = decoded_for_renditions(handle)
     except (OSError, ValueError):
         logger.exception("photo %s: original unreadable", photo_id)
-        LikenessPhoto.objects.filter(pk=photo_id).update(renditions=LikenessPhoto.Renditions.FAILED)
+        transition_by_pk(
+            LikenessPhoto,
+            photo_id,
+            new=Renditions.FAILED,
+            old=Renditions.PENDING,
+            transitions=RENDITIONS_TRANSITIONS,
+            field="renditions",
+            illegal="renditions: pending to failed",
+        )
+        photo.refresh_from_db()
         return photo
-    image = image.convert("RGB")
-    thumbnail = ImageOps.fit(image, THUMBNAIL_SIZE, method=Image.Resampling.LANCZOS)
-    preview = image.copy()
-    preview.thumbnail(PREVIEW_SIZE, Image.Resampling.LANCZOS)
-    preview = watermark(preview)
-    digest = dhash(image)
+    made = renditions_of(image, full_size=full_size)
+    image.close()
 
     with removed_on_failure() as written, transaction.atomic():
         locked = LikenessPhoto.objects.select_for_update().filter(pk=photo_id).first()
-        if locked is None or locked.renditions == LikenessPhoto.Renditions.READY:
+        if locked is None or locked.renditions != Renditions.PENDING:
             return locked
-        locked.thumbnail.save("thumb.jpg", _jpeg(thumbnail), save=False)
-        written.add(_saved_name(locked.thumbnail))
-        locked.preview.save("preview.jpg", _jpeg(preview), save=False)
-        written.add(_saved_name(locked.preview))
-        locked.dhash = digest
-        locked.renditions = LikenessPhoto.Renditions.READY
+        names = {
+            "thumbnail": written.add(_stored(locked.thumbnail, made.thumbnail)),
+            "preview": written.add(_stored(locked.preview, made.preview)),
+        }
+        locked.dhash = stored_dhash(made.dhash)
         twin = near_duplicate_of(locked)
-        if twin is not None:
-            locked.review = LikenessPhoto.Review.FLAGGED
-            locked.similar_to = twin
-        locked.save(update_fields=["thumbnail", "preview", "dhash", "renditions", "review", "similar_to"])
+        flagged: dict[str, Any] = (
+            {"review": LikenessPhoto.Review.FLAGGED, "similar_to": twin} if twin is not None else {}
+        )
+        # Under the row lock, pending was just checked: this move cannot lose.
+        transition(
+            locked,
+            new=Renditions.READY,
+            transitions=RENDITIONS_TRANSITIONS,
+            field="renditions",
+            illegal="renditions: pending to ready",
+            lost="renditions: made by another run",
+            dhash=locked.dhash,
+            **names,
+            **flagged,
+        )
     return locked
+
+
+def _stored(field: FieldFile, image: Image.Image) -> str:
+    """Save ``image`` as a JPEG in ``field`` (a new random name); its name."""
+    field.save(f"{field.field.name}.jpg", _jpeg(image), save=False)
+    return _saved_name(field)
 
 
 def _jpeg(image: Image.Image) -> ContentFile:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85, optimize=True)
     return ContentFile(buffer.getvalue())
-
-
-def watermark(image: Image.Image) -> Image.Image:
-    """Tile the portal's name and "preview — not licensed" across the image,
-    semi-transparent, so a cropped preview still carries the mark."""
-    base = image.convert("RGBA")
-    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(layer)
-    font_size = max(14, base.width // 22)
-    font = ImageFont.load_default(size=font_size)
-    left, top, right, bottom = draw.textbbox((0, 0), WATERMARK_TEXT, font=font)
-    # int(): the stubs allow float boxes; this font measures in whole pixels.
-    step_x, step_y = int(right - left) + font_size * 2, int(bottom - top) + font_size * 3
-    for row, y in enumerate(range(-step_y, base.height + step_y, step_y)):
-        offset = (row % 2) * step_x // 2
-        for x in range(-step_x + offset, base.width + step_x, step_x):
-            draw.text((x + 1, y + 1), WATERMARK_TEXT, font=font, fill=(0, 0, 0, 90))
-            draw.text((x, y), WATERMARK_TEXT, font=font, fill=(255, 255, 255, 120))
-    band = max(24, font_size + 12)
-    draw.rectangle([(0, base.height - band), (base.width, base.height)], fill=(0, 0, 0, 150))
-    draw.text((10, base.height - band + 6), WATERMARK_TEXT, font=font, fill=(255, 255, 255, 230))
-    return Image.alpha_composite(base, layer).convert("RGB")
-
-
-def dhash(image: Image.Image) -> str:
-    """64-bit difference hash as 16 hex digits: robust to re-compression,
-    resizing and small colour changes."""
-    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = small.tobytes()  # one byte per pixel, row by row (9 to a row)
-    bits = 0
-    for y in range(8):
-        for x in range(8):
-            bits = (bits << 1) | (pixels[y * 9 + x] > pixels[y * 9 + x + 1])
-    return f"{bits:016x}"
-
-
-def hamming(left: str, right: str) -> int:
-    return (int(left, 16) ^ int(right, 16)).bit_count()
-
-
-def near_duplicate_of(photo: LikenessPhoto) -> LikenessPhoto | None:
-    """Another actor's photo whose hash is within ``NEAR_DUPLICATE_BITS``.
-
-    Compares against every hashed photo of other actors in one query of two
-    columns; a 64-bit XOR per row keeps this well under a second for hundreds
-    of thousands of photos.
-    """
-    candidates = (
-        LikenessPhoto.objects.exclude(actor_id=photo.actor_id).exclude(dhash="").values_list("pk", "dhash").iterator()
-    )
-    best = None
-    for pk, other in candidates:
-        distance = hamming(photo.dhash, other)
-        if distance <= NEAR_DUPLICATE_BITS and (best is None or distance < best[1]):
-            best = (pk, distance)
-    return LikenessPhoto.objects.filter(pk=best[0]).first() if best else None

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import logging
 import zipfile
 from datetime import timedelta
 from functools import partial
@@ -19,13 +20,24 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from actors.hooks import export_records
-from actors.models import ActorProfile, AssetAccess, ConsentRecord, DataExport, LikenessPhoto, RedLines
+from actors.hooks import access_deliveries, export_records
+from actors.models import (
+    EXPORT_TRANSITIONS,
+    ActorProfile,
+    AssetAccess,
+    ConsentRecord,
+    DataExport,
+    LikenessPhoto,
+    RedLines,
+)
 from actors.notifications import DATA_EXPORT_READY
 from marketplace.files import delete_files
 from marketplace.http import ClientInfo
 from marketplace.models import AuditEvent, User
 from marketplace.services import audit, notify
+from marketplace.transitions import transition_by_pk
+
+logger = logging.getLogger(__name__)
 
 EXPORT_SALT = "actors.data-export"
 
@@ -42,7 +54,9 @@ def export_download_path(export: DataExport) -> str:
 
 
 def data_export_request(*, actor: ActorProfile) -> DataExport:
-    """Queue a new export, or return the one still being prepared."""
+    """Queue a new export, or return the one still being prepared. A failed
+    export does not stand in the way; a pending one whose task was lost is
+    retried, then failed, by the stuck-work sweep."""
     # actors.tasks imports the services its tasks call; the task is looked
     # up here, at call time, to break that cycle.
     from actors.tasks import build_data_export
@@ -81,17 +95,24 @@ def data_export_downloaded(*, export: DataExport, user: User, client: ClientInfo
 
 def data_export_build(*, export_id: int) -> DataExport | None:
     """Write the ZIP for a pending export and tell the actor it is ready.
-    Does nothing for an export that is gone or already built."""
+    Does nothing for an export that is gone or no longer pending. When
+    storage refuses (reading a photo or writing the ZIP), the export is
+    failed with nothing kept, and the data page offers to try again."""
     export = DataExport.objects.filter(pk=export_id).select_related("actor__user").first()
     if export is None or export.status != DataExport.Status.PENDING:
         return export
-    payload = _export_zip(export.actor)
     name = f"exports/{export.actor_id}/{timezone.now():%Y%m%d%H%M%S}-{export.pk}.zip"
-    stored = default_storage.save(name, ContentFile(payload))
+    try:
+        stored = default_storage.save(name, ContentFile(_export_zip(export.actor)))
+    except OSError:
+        logger.exception("data export %s: storage refused it, nothing was kept", export.pk)
+        _export_move(export.pk, DataExport.Status.FAILED)
+        return DataExport.objects.get(pk=export.pk)
     now = timezone.now()
     with transaction.atomic():
-        changed = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.PENDING).update(
-            status=DataExport.Status.READY,
+        changed = _export_move(
+            export.pk,
+            DataExport.Status.READY,
             archive=stored,
             ready_at=now,
             expires_at=now + timedelta(seconds=settings.DATA_EXPORT_LINK_SECONDS),
@@ -111,13 +132,27 @@ def data_export_build(*, export_id: int) -> DataExport | None:
     return export
 
 
+def _export_move(export_id: int, new: str, **fields: Any) -> bool:
+    """Pending to ``new`` by compare-and-set; False when it is no longer pending."""
+    return transition_by_pk(
+        DataExport,
+        export_id,
+        new=new,
+        old=DataExport.Status.PENDING,
+        transitions=EXPORT_TRANSITIONS,
+        illegal=f"data export: pending to {new}",
+        **fields,
+    )
+
+
 def _export_zip(actor: ActorProfile) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("profile.json", _json(_profile_data(actor)))
         archive.writestr("consent_history.json", _json(_consent_data(actor)))
         archive.writestr("red_lines.json", _json(_red_lines_data(actor)))
-        archive.writestr("access_log.csv", access_log_csv(AssetAccess.objects.filter(actor=actor)))
+        access_log = access_log_csv(AssetAccess.objects.filter(actor=actor), access_deliveries(actor, None))
+        archive.writestr("access_log.csv", access_log)
         photos = []
         for photo in LikenessPhoto.objects.filter(actor=actor):
             extension = (photo.original.name or "").rsplit(".", 1)[-1]
@@ -198,12 +233,14 @@ def _red_lines_data(actor: ActorProfile) -> dict:
     }
 
 
-ACCESS_LOG_COLUMNS = ["time", "who", "role", "asset", "photo", "outcome", "purpose", "ip_address"]
+ACCESS_LOG_COLUMNS = ["time", "who", "role", "asset", "photo", "outcome", "purpose", "ip_address", "delivery"]
 
 
-def access_log_csv(rows: QuerySet[AssetAccess]) -> str:
-    """The access log as CSV. Cells that a spreadsheet would run as a formula
-    are prefixed with an apostrophe (CSV injection)."""
+def access_log_csv(rows: QuerySet[AssetAccess], deliveries: dict[int, str] | None = None) -> str:
+    """The access log as CSV, with the watermark id of each delivered copy
+    (``deliveries``: access row id → watermark id). Cells that a spreadsheet
+    would run as a formula are prefixed with an apostrophe (CSV injection)."""
+    deliveries = deliveries or {}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(ACCESS_LOG_COLUMNS)
@@ -218,6 +255,7 @@ def access_log_csv(rows: QuerySet[AssetAccess]) -> str:
                 row.outcome,
                 _cell(row.purpose),
                 row.ip_address or "",
+                deliveries.get(row.pk, ""),
             ]
         )
     return out.getvalue()
@@ -254,6 +292,8 @@ def account_delete(*, user: User, client: ClientInfo | None = None) -> None:
                 skills="",
                 union_membership="",
                 search_document="",
+                search_grams="",
+                search_ngrams="",
                 search_vector=None,
                 opted_in=False,
                 opted_in_at=None,

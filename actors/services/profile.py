@@ -1,7 +1,6 @@
 """Writes of the actor profile: creation, edits, search text, listing,
 consent (opt-in/opt-out), red lines and verification status."""
 
-import re
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -14,9 +13,11 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from actors import search
 from actors.consent import CONSENT_VERSION, consent_text
 from actors.hooks import actor_opted_out
-from actors.models import ActorProfile, ConsentRecord, RedLines, VerificationStatus
+from actors.models import ActorProfile, ConsentRecord, RedLines, SearchTerm, VerificationStatus
+from actors.search import cjk_bigrams
 from marketplace.exceptions import InvalidTransition, RoleAlreadyHeld
 from marketplace.http import ClientInfo
 from marketplace.models import AuditEvent, User
@@ -73,29 +74,10 @@ def actor_profile_create(*, user: User, stage_name: str) -> ActorProfile:
 
 
 def search_document_for(actor: ActorProfile) -> str:
-    """The lower-cased text the roster searches when PostgreSQL's full-text
-    search is not available (and for substrings of Chinese text)."""
-    parts = [actor.stage_name, actor.headline, actor.skills, actor.city, actor.bio]
-    return "\n".join(part for part in parts if part).lower()
-
-
-CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-
-
-def cjk_bigrams(text: str) -> list[str]:
-    """Overlapping character pairs of every run of Chinese (or Japanese)
-    characters; a run of one character is kept as it is.
-
-    "林晓雨，擅长武术" gives ["林晓", "晓雨", "擅长", "长武", "武术"]. Indexed
-    as words, they let the full-text index find any two or more consecutive
-    characters, which whole-run tokens and trigrams cannot do for short words.
-    """
-    grams: list[str] = []
-    for run in CJK_RUN.findall(text or ""):
-        if len(run) == 1:
-            grams.append(run)
-        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return grams
+    """The stored search text of ``actor`` (its layout: ``actors.search``)."""
+    return search.search_document_for(
+        stage_name=actor.stage_name, headline=actor.headline, skills=actor.skills, city=actor.city, bio=actor.bio
+    )
 
 
 def search_ngrams_for(actor: ActorProfile) -> str:
@@ -116,13 +98,26 @@ def search_vector_expression() -> CombinedExpression:
     )
 
 
+def search_terms_record(documents: list[str]) -> None:
+    """Add the words of ``documents`` that the lexicon lacks (``SearchTerm``)."""
+    terms = set().union(*(search.search_terms_in(document) for document in documents))
+    SearchTerm.objects.bulk_create([SearchTerm(term=term) for term in sorted(terms)], ignore_conflicts=True)
+
+
 def actor_search_refresh(*, actor_ids: list[int]) -> None:
-    """Recompute the stored search text (and vector, on PostgreSQL)."""
+    """Recompute the stored search text and its gram keys (and the vector,
+    on PostgreSQL), and add its words to the lexicon."""
     actors = ActorProfile.objects.filter(pk__in=actor_ids)
+    documents = []
     for actor in actors.only("pk", "stage_name", "headline", "skills", "city", "bio"):
+        document = search_document_for(actor)
+        documents.append(document)
         ActorProfile.objects.filter(pk=actor.pk).update(
-            search_document=search_document_for(actor), search_ngrams=search_ngrams_for(actor)
+            search_document=document,
+            search_grams=search.search_grams_for(document),
+            search_ngrams=" ".join(dict.fromkeys(cjk_bigrams(document))),
         )
+    search_terms_record(documents)
     if connection.vendor == "postgresql":
         actors.update(search_vector=search_vector_expression())
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 ACCESS = "/actors/me/access/"
 CSV_URL = "/actors/me/access.csv"
-HEADER = ["time", "who", "role", "asset", "photo", "outcome", "purpose", "ip_address"]
+HEADER = ["time", "who", "role", "asset", "photo", "outcome", "purpose", "ip_address", "delivery"]
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """The actor's photos page and the guarded photo files (thumbnail, preview, original)."""
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actors.forms import PhotoUploadForm
+from actors.hooks import OriginalDownload, deliver_original
 from actors.models import MAX_PHOTOS_PER_ACTOR, ActorProfile, AssetAccess, LikenessPhoto
 from actors.selectors import (
     asset_access_rule,
@@ -18,18 +21,22 @@ from actors.selectors import (
 from actors.services import (
     asset_access_record,
     photo_delete,
+    photo_renditions_retry,
     photo_set_primary,
     photo_upload,
     photos_reorder,
 )
 from actors.views.access import actor_required
 from marketplace.api.authentication import user_from_token_header
+from marketplace.exceptions import InvalidTransition
+from marketplace.files import StorageUnavailable
 from marketplace.http import (
     AuthenticatedRequest,
     ClientInfo,
     get_in_scope_or_404,
     portal_state,
     private_file_response,
+    signed_in_user,
 )
 
 
@@ -55,12 +62,16 @@ def photos(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     if request.method == "GET":
         return _photos_page(request, actor, PhotoUploadForm())
     form = PhotoUploadForm(request.POST, request.FILES)
+    status = 400
     if form.is_valid():
         try:
             stored = photo_upload(actor=actor, files=form.cleaned_data["photos"])
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("photos", message)
+        except StorageUnavailable as exc:
+            form.add_error("photos", exc.message)
+            status = exc.http_status
         else:
             messages.success(
                 request,
@@ -72,7 +83,7 @@ def photos(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
                 % {"count": len(stored)},
             )
             return redirect("actors:photos")
-    return _photos_page(request, actor, form, status=400)
+    return _photos_page(request, actor, form, status=status)
 
 
 @require_POST
@@ -90,6 +101,20 @@ def photo_remove(request: AuthenticatedRequest, pk: int, actor: ActorProfile) ->
     photo = get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)
     photo_delete(photo=photo)
     messages.success(request, _("Photo deleted, with its thumbnail and preview."))
+    return redirect("actors:photos")
+
+
+@require_POST
+@actor_required
+def photo_retry(request: AuthenticatedRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+    """Try again to make the thumbnail and preview of a photo whose processing failed."""
+    photo = get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)
+    try:
+        photo_renditions_retry(photo=photo)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Trying again. The thumbnail and preview appear in a moment."))
     return redirect("actors:photos")
 
 
@@ -141,13 +166,18 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     asks; an unknown or revoked token is simply no one.
 
     Every preview and original request by someone other than the actor is
-    logged, granted or denied; thumbnails are logged only when denied.
+    logged, granted or denied; thumbnails are logged only when denied. A
+    licensee's original is never the stored file but a fresh copy marked for
+    that delivery (``_licensed_original``).
     """
     if kind not in ASSET_CACHE:
         raise Http404
+    channel = "page"
     if not request.user.is_authenticated:
         # A creator's tool downloads licensed originals with its API token.
-        request.user = user_from_token_header(request) or request.user
+        token_user = user_from_token_header(request)
+        if token_user is not None:
+            request.user, channel = token_user, "api"
     photo = LikenessPhoto.objects.select_related("actor").filter(pk=pk, actor__deleted_at__isnull=True).first()
     if photo is None:
         raise Http404
@@ -160,8 +190,9 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     file = {"thumbnail": photo.thumbnail, "preview": photo.preview, "original": photo.original}[kind]
     if allowed and not file:
         raise Http404  # renditions not made yet
+    access = None
     if role != "owner" and (not allowed or kind != AssetAccess.Kind.THUMBNAIL):
-        asset_access_record(
+        access = asset_access_record(
             photo=photo,
             viewer=request.user,
             viewer_role=role,
@@ -172,6 +203,8 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
         )
     if not allowed:
         raise Http404
+    if kind == AssetAccess.Kind.ORIGINAL and role == "creator" and access is not None:
+        return _licensed_original(request, photo, access, channel)
     extension = (file.name or "").rsplit(".", 1)[-1]
     content_type = photo.content_type if kind == AssetAccess.Kind.ORIGINAL else "image/jpeg"
     return private_file_response(
@@ -181,3 +214,32 @@ def photo_file(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
         filename=f"consentcast-{photo.actor.slug}-{photo.pk}-{kind}.{extension}",
         cache_control=ASSET_CACHE[kind],
     )
+
+
+def _licensed_original(
+    request: HttpRequest, photo: LikenessPhoto, access: AssetAccess, channel: str
+) -> HttpResponseBase:
+    """A licensee's download: a fresh copy marked for this delivery, made and
+    recorded by the contracts' floor (``actors.hooks.deliver_original``)."""
+    delivered = deliver_original(
+        OriginalDownload(
+            photo=photo,
+            licensee=signed_in_user(request),
+            licence_code=access.purpose,
+            access=access,
+            client=ClientInfo.from_request(request),
+            channel=channel,
+        )
+    )
+    if delivered is None:
+        raise Http404  # the licence ended a moment ago, or the file is gone
+    response = FileResponse(
+        io.BytesIO(delivered.content),
+        content_type=delivered.content_type,
+        as_attachment=True,
+        filename=f"consentcast-{photo.actor.slug}-{photo.pk}-original.{delivered.extension}",
+    )
+    response["Cache-Control"] = ASSET_CACHE[AssetAccess.Kind.ORIGINAL]
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Vary"] = "Cookie"
+    return response

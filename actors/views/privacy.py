@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from actors.forms import DeleteAccountForm
+from actors.hooks import access_deliveries
 from actors.models import ActorProfile, DataExport
 from actors.selectors import (
     access_log_for_actor,
@@ -46,7 +47,15 @@ def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRespon
     viewer_id = _viewer_filter(request)
     rows = access_log_for_actor(actor, viewer_id=viewer_id)
     page = Paginator(rows, ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"actor": actor, "page": page, "viewers": access_log_viewers(actor), "viewer_id": viewer_id}
+    # A licensee's download is a delivered copy: its watermark id, from the contracts' floor.
+    marks = access_deliveries(actor, [row.pk for row in page])
+    context = {
+        "actor": actor,
+        "page": page,
+        "entries": [(row, marks.get(row.pk, "")) for row in page],
+        "viewers": access_log_viewers(actor),
+        "viewer_id": viewer_id,
+    }
     return render(request, "actors/access_log.html", context)
 
 
@@ -54,7 +63,8 @@ def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRespon
 @actor_required
 def access_log_export(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponseBase:
     rows = access_log_for_actor(actor, viewer_id=_viewer_filter(request))
-    response = StreamingHttpResponse(iter([access_log_csv(rows)]), content_type="text/csv; charset=utf-8")
+    marks = access_deliveries(actor, None)
+    response = StreamingHttpResponse(iter([access_log_csv(rows, marks)]), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="consentcast-access-log-{stamp}.csv"'
     response["Cache-Control"] = "private, no-store"
@@ -64,9 +74,16 @@ def access_log_export(request: AuthenticatedRequest, actor: ActorProfile) -> Htt
 @require_safe
 @actor_required
 def data(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
+    recent = list(exports_for_actor(actor)[:5])
+    # "Try again" on the latest export when it failed (a new request).
+    retry = bool(recent) and recent[0].status == DataExport.Status.FAILED
     exports = [
-        {"export": export, "link": export_download_path(export) if export.status == DataExport.Status.READY else ""}
-        for export in exports_for_actor(actor)[:5]
+        {
+            "export": export,
+            "link": export_download_path(export) if export.status == DataExport.Status.READY else "",
+            "retry": retry and index == 0,
+        }
+        for index, export in enumerate(recent)
     ]
     context = {"actor": actor, "exports": exports, "delete_form": DeleteAccountForm(user=request.user)}
     return render(request, "actors/data.html", context)

@@ -7,8 +7,9 @@ the search and its cursor pagination are ``creators.selectors.roster.roster_sear
 and only listed actors (``actors.selectors.listed_actors``) are ever seen.
 """
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +25,9 @@ from actors.models import ActorProfile, Gender, SpokenLanguage
 from actors.selectors import listed_actors, viewable_photos, with_primary_thumbnail
 from creators.forms import RosterFilterForm
 from creators.selectors import roster_refusal
-from creators.selectors.roster import MAX_PAGE_SIZE, SORTS, roster_search
+from creators.selectors.roster import COUNT_LIMIT, MAX_PAGE_SIZE, SORTS, roster_search
+from marketplace.api.fields import MoneyField, PlainTextField
+from marketplace.api.filters import refuse_empty_values
 from marketplace.api.pagination import BAD_CURSOR, DEFAULT_PAGE_SIZE, page_size_from
 from marketplace.categories import ContentCategory
 from marketplace.http import get_in_scope_or_404, portal_state
@@ -144,28 +147,77 @@ class ActorDetailSerializer(ActorSummarySerializer):
 class ActorPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
+    count = serializers.IntegerField(
+        min_value=0,
+        max_value=COUNT_LIMIT,
+        allow_null=True,
+        help_text=f"How many actors match, counted up to {COUNT_LIMIT}; null on a page past the end of the list.",
+    )
+    count_exact = serializers.BooleanField(
+        allow_null=True, help_text=f"false when more than {COUNT_LIMIT} actors match; null with `count`."
+    )
+    suggestion = serializers.CharField(
+        allow_null=True,
+        help_text='The search with its typos corrected ("did you mean"), when the first page came back short '
+        "and listed actors have the corrected words; the results already include them.",
+    )
     results = ActorSummarySerializer(many=True)
 
 
-_FILTERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Search: stage name, headline, skills, biography, city."),
+def _text_filter(name: str, help_text: str = "") -> PlainTextField:
+    """A free-text filter as the roster form takes it (length, characters)."""
+    form_field = cast(forms.CharField, RosterFilterForm.base_fields[name])
+    return PlainTextField(max_length=form_field.max_length, required=False, allow_blank=True, help_text=help_text)
+
+
+class RosterTextFilters(serializers.Serializer):
+    """The free-text filters. The form checks them again; this also refuses
+    a value longer than the limit before trimming, as the schema says."""
+
+    q = _text_filter("q", "Search: stage name, headline, skills, biography, city.")
+    city = _text_filter("city")
+    skill = _text_filter("skill")
+
+
+NOT_A_BOOLEAN = _("Give true or false.")
+_AGE_FIELD = cast(forms.IntegerField, RosterFilterForm.base_fields["age_min"])
+_AGE = {"type": "integer", "minimum": _AGE_FIELD.min_value, "maximum": _AGE_FIELD.max_value}
+# Signed by creators.selectors.search.encode_cursor (django.core.signing: URL-safe
+# base64, ":" between the parts); decode_cursor refuses one longer than 500.
+ROSTER_CURSOR = {"type": "string", "pattern": r"^[A-Za-z0-9_:.-]*$", "maxLength": 500}
+_FILTERS: list[OpenApiParameter | type[serializers.Serializer]] = [
+    RosterTextFilters,
     OpenApiParameter("language", OpenApiTypes.STR, enum=SpokenLanguage.values),
     OpenApiParameter("gender", OpenApiTypes.STR, enum=Gender.values),
-    OpenApiParameter("age", OpenApiTypes.INT, description="A playing age the actor covers (0-100)."),
-    OpenApiParameter("age_min", OpenApiTypes.INT, description="Playing-age range, lower end (0-100)."),
-    OpenApiParameter("age_max", OpenApiTypes.INT, description="Playing-age range, upper end (0-100)."),
+    OpenApiParameter("age", _AGE, description="A playing age the actor covers (instead of `age_min`, `age_max`)."),
+    OpenApiParameter("age_min", _AGE, description="Playing-age range, lower end (not above `age_max`)."),
+    OpenApiParameter("age_max", _AGE, description="Playing-age range, upper end."),
     OpenApiParameter("country", OpenApiTypes.STR, enum=Country.values),
-    OpenApiParameter("city", OpenApiTypes.STR),
-    OpenApiParameter("skill", OpenApiTypes.STR),
     OpenApiParameter(
         "category", OpenApiTypes.STR, enum=ContentCategory.values, description="Hide actors who exclude it."
     ),
-    OpenApiParameter("fee_max", OpenApiTypes.DECIMAL, description="Highest minimum fee, in `currency`."),
+    OpenApiParameter(
+        "fee_max",
+        {"type": "number", "minimum": 0, "maximum": MoneyField.LARGEST, "multipleOf": 0.01},
+        description="Highest minimum fee, in `currency`.",
+    ),
     OpenApiParameter("currency", OpenApiTypes.STR, enum=Currency.values),
     OpenApiParameter("ai_training", OpenApiTypes.BOOL, description="Only actors who may be asked for AI training."),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous` of the last page."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=f"1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."),
+    OpenApiParameter(
+        "cursor", ROSTER_CURSOR, description="From `next` or `previous` of the last page; empty or absent: the first."
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        description=f"1-{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}.",
+    ),
+]
+# A parameter with a closed set of values sent empty is a 400 (marketplace.api.filters).
+_CLOSED_FILTERS = [
+    parameter.name
+    for parameter in _FILTERS
+    if isinstance(parameter, OpenApiParameter) and parameter.name not in ("cursor", "page_size")
 ]
 
 
@@ -173,7 +225,17 @@ def _filter_form(request: Request) -> RosterFilterForm:
     data = request.query_params.copy()
     age = data.get("age", "").strip()
     if age:
-        # One age: the actor's playing range must include it.
+        # One age: the actor's playing range must include it. It takes the
+        # place of a range sent with it, which must still be well formed.
+        errors = {}
+        for name in ("age_min", "age_max"):
+            if name in data:
+                try:
+                    RosterFilterForm.base_fields[name].clean(data[name])
+                except forms.ValidationError as exc:
+                    errors[name] = list(exc.messages)
+        if errors:
+            raise ValidationError(errors)
         data["age_min"] = data["age_max"] = age
     return RosterFilterForm(data)
 
@@ -187,6 +249,14 @@ def _filter_errors(request: Request, form: RosterFilterForm) -> dict:
         if ranged:
             errors["age"] = ranged[0]
     return errors
+
+
+def _refuse_non_boolean(request: Request, name: str) -> None:
+    """A boolean parameter is ``true`` or ``false`` (or ``1``, ``0``); the
+    form's checkbox field would read any other value as true."""
+    value = request.query_params.get(name)
+    if value is not None and value.lower() not in ("true", "false", "1", "0"):
+        raise ValidationError({name: [str(NOT_A_BOOLEAN)]})
 
 
 def _with_cursor(request: Request, cursor: str | None) -> str | None:
@@ -208,6 +278,9 @@ class ActorList(APIView):
         tags=["roster"],
     )
     def get(self, request: Request) -> Response:
+        refuse_empty_values(request.query_params, _CLOSED_FILTERS)
+        RosterTextFilters(data=request.query_params).is_valid(raise_exception=True)
+        _refuse_non_boolean(request, "ai_training")
         form = _filter_form(request)
         if not form.is_valid():
             raise ValidationError(_filter_errors(request, form))
@@ -223,6 +296,9 @@ class ActorList(APIView):
             {
                 "next": _with_cursor(request, page.next_cursor),
                 "previous": _with_cursor(request, page.previous_cursor),
+                "count": page.count.value if page.count else None,
+                "count_exact": page.count.exact if page.count else None,
+                "suggestion": page.suggestion or None,
                 "results": results,
             }
         )

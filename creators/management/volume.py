@@ -21,6 +21,10 @@ from actors.services.photos import PREVIEW_SIZE, THUMBNAIL_SIZE, watermark
 from marketplace.money import to_reference
 
 EMAIL_DOMAIN = "volume.consentcast.localhost"
+# In every seeded address ("actor7-v2@…"): a benchmark database seeded by an
+# older version is seeded again. 2: some Chinese actors go by a pinyin stage
+# name ("Lin Xiaoyu"), as many do abroad.
+SEED_VERSION = 2
 PHOTO_DIR = "likeness/volume"
 PHOTO_VARIANTS = 8
 
@@ -99,6 +103,24 @@ LAST_NAMES = [
     "Laurent",
     "Bianchi",
     "Khan",
+]
+PINYIN_SURNAMES = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Lin"]
+PINYIN_GIVEN = [
+    "Xiaoyu",
+    "Siyuan",
+    "Yifan",
+    "Zihan",
+    "Ruotong",
+    "Jingming",
+    "Zixuan",
+    "Haoran",
+    "Jiayi",
+    "Tianyu",
+    "Shiqi",
+    "Chenyang",
+    "Yating",
+    "Junjie",
+    "Xinran",
 ]
 SKILLS_ZH = [
     "武术",
@@ -187,6 +209,8 @@ def person(rng: random.Random, index: int) -> dict[str, Any]:
     chinese = rng.random() < 0.5
     if chinese:
         name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2))))
+        if rng.random() < 0.2:
+            name = f"{rng.choice(PINYIN_SURNAMES)} {rng.choice(PINYIN_GIVEN)}"
         skills = rng.sample(SKILLS_ZH, rng.randint(1, 3)) + rng.sample(SKILLS_EN, rng.randint(0, 1))
         headline = rng.choice(HEADLINES_ZH)
         country, city = rng.choice(PLACES_ZH)
@@ -213,7 +237,7 @@ def person(rng: random.Random, index: int) -> dict[str, Any]:
         min_fee = Decimal(round(low * (high / low) ** rng.random(), -1 if high > 10000 else 0)).quantize(Decimal("1"))
         fee_usd = to_reference(min_fee, currency)
     return {
-        "email": f"actor{index}@{EMAIL_DOMAIN}",
+        "email": f"actor{index}-v{SEED_VERSION}@{EMAIL_DOMAIN}",
         "language": language,
         "photo": rng.randrange(PHOTO_VARIANTS) if index % 5 else None,
         "profile": {

@@ -12,6 +12,7 @@ from creators.selectors.projects import (
     roster_refusal,
     shortlist_for_project,
     shortlist_removable_actors,
+    shortlisted_actor_ids,
     shots_for_project,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "roster_refusal",
     "shortlist_for_project",
     "shortlist_removable_actors",
+    "shortlisted_actor_ids",
     "shots_for_project",
 ]

@@ -96,3 +96,12 @@ def shortlist_removable_actors(project: Project) -> QuerySet[ActorProfile]:
         Q(pk__in=listed_actors().values("pk"))
         | Q(pk__in=ShortlistEntry.objects.filter(project=project).values("actor"))
     )
+
+
+def shortlisted_actor_ids(*, project: Project, actor_ids: list[int]) -> set[int]:
+    """Which of ``actor_ids`` are on ``project``'s shortlist: one query for a
+    whole page of cards, never one per card."""
+    if not actor_ids:
+        return set()
+    entries = ShortlistEntry.objects.filter(project=project, actor_id__in=actor_ids)
+    return set(entries.values_list("actor_id", flat=True))

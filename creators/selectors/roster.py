@@ -1,53 +1,53 @@
 """The talent roster: search, filters, sorts and keyset pagination.
 
-One entry point, ``roster_search``, for the roster page and (later) the API.
-It starts from ``actors.selectors.listed_actors()``, the one listing rule, so
-an unlisted, opted-out, unverified or suspended actor can never appear.
+One entry point, ``roster_search``, for the roster page and the API (with
+``roster_count`` for "N actors"). It starts from
+``actors.selectors.listed_actors()``, the one listing rule, so an unlisted,
+opted-out, unverified or suspended actor can never appear.
 
-Search (``q``) depends on the database, decided here and nowhere else:
+Search (``q``), the same on both databases (``creators.selectors.query``):
+the search is split into units, words or bilingual vocabulary phrases
+("martial arts" also finds 武术); an actor matches when every unit (one of
+its alternatives) is a substring of the actor's stored search text
+(``actors.search``: the stage name on its first line, then the rest). How it
+is found depends on the database, decided in ``creators.selectors.search``:
 
-* PostgreSQL: an actor matches when the weighted ``search_vector`` matches
-  ``websearch_to_tsquery('simple', q)``, OR its lower-cased stage name is
-  trigram-similar to ``q`` (``%``, pg_trgm's default threshold 0.3, so "Lin
-  Xaoyu" finds "Lin Xiaoyu"), OR every whitespace-separated word of ``q`` is a
-  substring of ``search_document`` (Chinese has no spaces, so the tsvector holds
-  whole runs like "擅长武术和马术"). Each branch is served by an index of
-  actors/0003 (GIN on the vector, trigram GIN on lower(stage_name) and on
-  search_document). A query with Chinese characters instead matches every
-  character pair of the query against the pairs each profile stores in
-  ``search_ngrams`` (weight D of the vector, actors/0004), so "晓雨" or "武术"
-  are found through the GIN index, not a scan, then checked as substrings.
-* SQLite: every word must be a substring of ``search_document``. For plain
-  words both databases return the same actors (PostgreSQL adds the near
-  misses of a typo).
+* PostgreSQL looks every alternative up in an index (``actors.search_index``):
+  the trigram index of the stage name or of the rest for three characters or
+  more, the gram keys for one or two ("王", "晓雨", "li").
+* SQLite looks words of three characters or more up in its FTS5 trigram
+  table and tests shorter ones on the row.
+
+Typos: in the relevance order, when the first page of a search comes back
+short, its Latin words that no actor's text contains ("Okafr", "Elna") are
+widened to their closest words of the lexicon ("okafor", "elena"), the page
+is searched again, and ``RosterPage.suggestion`` offers the corrected search
+("Did you mean …?") when a listed actor on the page has the corrected words.
+Its cursors say so, and the next pages widen the same words. The other sorts
+take the words as typed.
 
 Relevance is tiered, on both databases, so that an index can serve the order
 and a page stops after ``page_size + 1`` rows however many actors match:
 
-* tier 1, first: the stage name matches, i.e. every word of ``q`` is a
-  substring of the lower-cased stage name (on PostgreSQL, also a stage name
-  trigram-similar to ``q``, the typos). These are few; they are scored fully
-  and ordered by (score desc, id desc). PostgreSQL scores by ts_rank
-  (stage name weighs most) for full-text matches, else by the trigram
-  similarity of the stage name; SQLite scores every one 1, so the id orders
-  them. PostgreSQL finds them through the trigram index on lower(stage_name)
-  (words of three or more characters) and the index of the stage name's
-  character pairs (two-character words such as "晓雨", actors/0006).
-* tier 0, then: every other match, newest first, (created_at desc, id desc),
-  exactly the "newest" order restricted to the matches. PostgreSQL walks the
-  ``(is_listed, -created_at, -id)`` index, tests each row and stops after
-  ``page_size + 1`` matches: a word matching 9,000 actors costs what a page
-  of "newest" costs, instead of reading and scoring all 9,000. (For a rare
-  word the planner, from its statistics, uses the GIN indexes and sorts the
-  few matches instead.)
+* tier 1, first: every unit is in the stage name;
+* tier 0, then: every other match (some unit found elsewhere).
+
+Each tier is the newest order, (created_at desc, id desc), restricted to its
+matches, a query of its own with its own ORDER BY and LIMIT. PostgreSQL
+walks the ``(is_listed, -created_at, -id)`` index for a word many actors
+have ("maya", "martial arts": a page reads a few hundred index entries), or
+fetches the few matches of a rare one ("Maya Okafor") through the search
+indexes and sorts them: its statistics of the indexed expressions say which
+(the planner's choice; both read about the same on every page). The rest of
+the text never repeats the stage name, so the tier-0 query of "王" or "maya"
+finds through an index that no one else matches, instead of walking the
+whole newest index for nothing (the slow page where tier 1 ended).
 
 Both tiers are one statement: the tier that comes first in the walking
-direction in a CTE, then the other tier, only if the first left the page short
-(``UNION ALL`` with a one-time filter), ordered by (tier, key, id). A cursor
-inside tier 0 going forward (most pages of a broad search) queries tier 0
-alone. The one slow case left: the page where tier 1 ends, when tier 0 is
-nearly empty but the planner expects it to be dense (a common name such as
-"maya", whose matches are almost all stage names), walks the whole index once.
+direction in a CTE, then the other tier, only if the first left the page
+short (``UNION ALL`` with a one-time filter), ordered by (tier, created_at,
+id). A cursor inside tier 0 going forward (most pages of a broad search)
+queries tier 0 alone.
 
 Pagination is keyset (cursor) pagination on (sort key, id), never OFFSET: a
 page is "the next ``page_size`` rows after the last row seen" in a total order
@@ -61,39 +61,40 @@ sort walks the ``(is_listed, -created_at, -id)`` index from the cursor).
   so actors without a fee come last and the whole order is one range of the
   partial expression index ``actor_listed_fee_idx`` (actors/0004), which a
   cursor enters where the previous page stopped.
-* relevance: (tier desc, key desc, id desc), the key being the score in tier
-  1 and created_at in tier 0; the cursor carries ``[tier, key]`` and the id.
-  The score is computed per row from the row's own text and ``q``
-  (deterministic), so it can be a keyset column: the cursor carries the last
-  row's exact float score and the next page filters on the same annotation.
-  Only an edit to an actor's text between two pages can move that actor.
+* relevance: (tier desc, created_at desc, id desc); the cursor carries
+  ``[tier, created_at]`` (in tier 1 as whole microseconds since 1970) and
+  the id.
 
 The cursor is an opaque, signed token holding a format version, the sort, the
-direction, the key of the boundary row, its id and a fingerprint of the search
-parameters. A tampered, truncated or foreign cursor (another search, another
-sort, an older format such as version 1's bare relevance score) is not an
-error: the first page is returned with ``cursor_rejected`` set, so the page can
-say so. "Previous" walks the same order backwards from the first row shown.
+direction, the key of the boundary row, its id, a fingerprint of the search
+parameters and, for a widened search, a mark saying so. A tampered,
+truncated or foreign cursor (another search, another sort, an older format
+such as version 1's bare relevance score) is not an error: the first page is
+returned with ``cursor_rejected`` set, so the page can say so. "Previous"
+walks the same order backwards from the first row shown.
 """
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.query import RawQuerySet
 
-from actors.models import ActorProfile, RedLines, fee_sort_key
+from actors.models import ActorProfile, fee_sort_key
 from actors.selectors import listed_actors, with_primary_thumbnail
-from creators.models import Project, ShortlistEntry
+from creators.selectors import bounded
+from creators.selectors.params import RosterParams, roster_filters
+from creators.selectors.query import ParsedSearch, parse_search
 from creators.selectors.search import (
     SORT_FEE,
     SORT_NEWEST,
     SORT_RELEVANCE,
     SORTS,
+    TIER_NAME,
     BadCursor,
+    CursorKey,
     after_row,
     decode_cursor,
     encode_cursor,
@@ -103,59 +104,45 @@ from creators.selectors.search import (
     relevance_rows,
     search_condition,
 )
-from marketplace.money import Currency, to_reference
 
 __all__ = [
+    "COUNT_LIMIT",
     "MAX_PAGE_SIZE",
     "PAGE_SIZE",
     "SORTS",
     "SORT_FEE",
     "SORT_NEWEST",
     "SORT_RELEVANCE",
+    "RosterCount",
     "RosterPage",
     "RosterParams",
     "roster_search",
-    "shortlisted_actor_ids",
 ]
 
 PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class RosterParams:
-    """What the creator asked for; already validated (see the roster form).
-
-    Empty strings and None mean "any". Ages are a requested playing-age range
-    that must overlap the actor's; ``fee_max`` is in ``currency``.
-    """
-
-    q: str = ""
-    language: str = ""
-    gender: str = ""
-    age_min: int | None = None
-    age_max: int | None = None
-    country: str = ""
-    city: str = ""
-    skill: str = ""
-    category: str = ""
-    fee_max: Decimal | None = None
-    currency: str = Currency.CNY.value
-    ai_training: bool = False
-    sort: str = SORT_RELEVANCE
-
-    @property
-    def effective_sort(self) -> str:
-        """Relevance needs a search; without one the newest come first."""
-        if self.sort == SORT_RELEVANCE and not self.q.strip():
-            return SORT_NEWEST
-        return self.sort if self.sort in SORTS else SORT_NEWEST
-
-    def fingerprint(self) -> str:
-        """Short digest of everything that decides the order and the rows."""
-        data = {**asdict(self), "sort": self.effective_sort}
-        raw = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+# "N actors" is exact up to this; beyond it the roster says "more than".
+COUNT_LIMIT = 100
+# What a card, the API's summary and the cursors read; nothing else is
+# fetched (the search columns are large, and every column costs per row).
+LISTED_FIELDS = (
+    "id",
+    "slug",
+    "stage_name",
+    "headline",
+    "languages",
+    "gender",
+    "playing_age_min",
+    "playing_age_max",
+    "city",
+    "country",
+    "skills",
+    "min_fee",
+    "fee_currency",
+    "max_term_months",
+    "verification_status",
+    "created_at",
+)
 
 
 @dataclass
@@ -166,38 +153,71 @@ class RosterPage:
     previous_cursor: str | None = None
     # True when the cursor given was unusable and the first page was returned.
     cursor_rejected: bool = False
+    # The search as run (widened by typo corrections or not), for roster_count.
+    search: ParsedSearch = field(default_factory=lambda: ParsedSearch(()))
+    # "Did you mean": the search with its typos corrected, or "".
+    suggestion: str = ""
+    # How many actors match; None on a page past the end of the list.
+    count: "RosterCount | None" = None
+
+
+@dataclass(frozen=True)
+class RosterCount:
+    """How many listed actors match: exact up to ``COUNT_LIMIT``."""
+
+    value: int
+    exact: bool  # False: more than ``value`` (COUNT_LIMIT) actors match
 
 
 def roster_search(*, params: RosterParams, cursor: str | None = None, page_size: int = PAGE_SIZE) -> RosterPage:
     """One page of listed actors matching ``params``, in ``params``' order.
 
     One query whatever the page size, the page or the filters (the thumbnail
-    comes in it as ``primary_photo_id``); two in the rare case of "previous"
-    from a page whose predecessors all vanished. Never raises on a bad
-    ``cursor``: see the module docstring.
+    comes in it as ``primary_photo_id``, the count of matches as
+    ``roster_total``, see ``RosterPage.count``). A first page of a relevance search
+    that comes back short adds one look-up of its unknown words, and one query
+    more if some were typos (the module docstring); so does every page of a
+    search so widened. Never raises on a bad ``cursor``.
     """
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     sort = params.effective_sort
-    fingerprint = params.fingerprint()
-
     rejected = False
     position = None
     if cursor:
         try:
-            position = decode_cursor(cursor, fingerprint=fingerprint, sort=sort)
+            position = decode_cursor(cursor, fingerprint=params.fingerprint(), sort=sort)
         except BadCursor:
             rejected = True
+    widened = bool(position and position.get("c"))
+    search = parse_search(params.q, correct=widened)
+    page = _page(params, search, position, page_size=page_size, widened=widened)
+    if position is None and sort == SORT_RELEVANCE and len(page.actors) < page_size:
+        wider = parse_search(params.q)
+        if wider.corrected:
+            page = _page(params, wider, None, page_size=page_size, widened=True)
+            page.suggestion = _suggestion(params.q, wider, page.actors)
+    page.cursor_rejected = rejected
+    return page
+
+
+def _page(
+    params: RosterParams, search: ParsedSearch, position: dict | None, *, page_size: int, widened: bool
+) -> RosterPage:
+    """The page at ``position`` (a decoded cursor, or None for the first)."""
+    sort = params.effective_sort
     forward = position is None or position["d"] == "n"
     key = None if position is None else parse_key(sort, position["k"])
     pk: int | None = None if position is None else position["i"]
 
+    # Every row carries the count: one statement for the page and "N actors".
     queryset: QuerySet[ActorProfile] | RawQuerySet[ActorProfile]
-    if sort == SORT_RELEVANCE:
-        queryset = relevance_rows(
-            _matching(params, search=False), params.q, key, pk, forward=forward, limit=page_size + 1
-        )
+    if search and connection.vendor == "postgresql":
+        queryset = _bounded_rows(params, search, sort, key, pk, forward=forward, limit=page_size + 1)
+    elif sort == SORT_RELEVANCE:
+        total = _count_of(_matching(params, search))
+        queryset = relevance_rows(_matching(params), search, key, pk, forward=forward, limit=page_size + 1, total=total)
     else:
-        queryset = _matching(params)
+        queryset = _matching(params, search).annotate(roster_total=_count_of(_matching(params, search)))
         if sort == SORT_FEE:
             queryset = queryset.annotate(fee_key=fee_sort_key())
         if pk is not None:
@@ -215,69 +235,90 @@ def roster_search(*, params: RosterParams, cursor: str | None = None, page_size:
         # what "previous" means now.
         return roster_search(params=params, cursor=None, page_size=page_size)
 
-    page = RosterPage(actors=rows, sort=sort, cursor_rejected=rejected)
+    page = RosterPage(actors=rows, sort=sort, search=search)
+    if rows:
+        # An annotation of the page's query, unknown to the model's stubs.
+        total = rows[0].roster_total  # type: ignore[attr-defined]
+        page.count = RosterCount(value=min(total, COUNT_LIMIT), exact=total <= COUNT_LIMIT)
+    elif position is None:
+        page.count = RosterCount(value=0, exact=True)
+    fingerprint = params.fingerprint()
+
+    def cursor_at(key: CursorKey, pk: int, direction: str) -> str:
+        return encode_cursor(fingerprint, sort, key, pk, direction=direction, widened=widened)
+
     if rows:
         if more or not forward:
-            page.next_cursor = encode_cursor(fingerprint, sort, key_of(sort, rows[-1]), rows[-1].pk, direction="n")
+            page.next_cursor = cursor_at(key_of(sort, rows[-1]), rows[-1].pk, "n")
         if (more and not forward) or (forward and position is not None):
-            page.previous_cursor = encode_cursor(fingerprint, sort, key_of(sort, rows[0]), rows[0].pk, direction="p")
+            page.previous_cursor = cursor_at(key_of(sort, rows[0]), rows[0].pk, "p")
     elif position is not None:
         # Past the end (the rows after the cursor vanished): offer the way back.
-        page.previous_cursor = encode_cursor(fingerprint, sort, position["k"], position["i"], direction="p")
+        page.previous_cursor = cursor_at(position["k"], position["i"], "p")
     return page
 
 
-def _matching(params: RosterParams, *, search: bool = True) -> QuerySet[ActorProfile]:
-    """Listed actors passing the filters, and the search unless ``search`` is
-    False (relevance splits the search into its tiers, see relevance_rows in creators.selectors.search)."""
-    # The card never shows these; the search columns are large.
-    queryset = listed_actors().defer("bio", "legal_name", "search_document", "search_vector")
-    if search and params.q.strip():
-        queryset = queryset.filter(search_condition(params.q))
-    if params.language:
-        queryset = queryset.filter(_json_list_has("languages", params.language))
-    if params.gender:
-        queryset = queryset.filter(gender=params.gender)
-    if params.age_min is not None:
-        # A missing bound is open-ended; an actor with no playing age at all
-        # does not match an age filter.
-        queryset = queryset.filter(
-            Q(playing_age_max__gte=params.age_min) | Q(playing_age_max__isnull=True, playing_age_min__isnull=False)
-        )
-    if params.age_max is not None:
-        queryset = queryset.filter(
-            Q(playing_age_min__lte=params.age_max) | Q(playing_age_min__isnull=True, playing_age_max__isnull=False)
-        )
-    if params.country:
-        queryset = queryset.filter(country=params.country)
-    if params.city.strip():
-        queryset = queryset.filter(city__icontains=params.city.strip())
-    if params.skill.strip():
-        queryset = queryset.filter(skills__icontains=params.skill.strip())
-    if params.category:
-        excluded = RedLines.objects.filter(_json_list_has("excluded_categories", params.category), actor=OuterRef("pk"))
-        queryset = queryset.filter(~Exists(excluded))
-    if params.fee_max is not None:
-        ceiling = to_reference(params.fee_max, params.currency)
-        queryset = queryset.filter(Q(min_fee_usd__isnull=True) | Q(min_fee_usd__lte=ceiling))
-    if params.ai_training:
-        queryset = queryset.filter(red_lines__ai_training_allowed=True)
-    return queryset
+def _suggestion(q: str, search: ParsedSearch, actors: list[ActorProfile]) -> str:
+    """``q`` with each widened word that no card on the page shows (name,
+    headline, skills, city) replaced by its closest correction that one
+    does, in the typed word's case; "" when there is none. Only words a
+    listed actor on the page shows are ever suggested: the lexicon also
+    holds words of actors no one may see."""
+    shown = "\n".join(f"{actor.stage_name}\n{actor.headline}\n{actor.skills}\n{actor.city}" for actor in actors)
+    shown = shown.lower()
+    replacements = {}
+    for unit in search.units:
+        if unit.text in shown:
+            continue
+        correction = next((term for term in unit.corrections if term in shown), None)
+        if correction:
+            replacements[unit.text] = correction
+    if not replacements:
+        return ""
+    words = [_cased(replacements[word.lower()], word) if word.lower() in replacements else word for word in q.split()]
+    return " ".join(words)
 
 
-def _json_list_has(field: str, key: str) -> Q:
-    """The JSON list in ``field`` holds ``key`` (an ASCII code or key)."""
-    if connection.vendor == "postgresql":
-        return Q(**{f"{field}__contains": [key]})  # jsonb @>
-    # SQLite has no JSON containment lookup; keys are ASCII, so the quoted
-    # key as a substring of the stored JSON text is exact.
-    return Q(**{f"{field}__icontains": f'"{key}"'})
+def _cased(term: str, typed: str) -> str:
+    if len(typed) > 1 and typed.isupper():
+        return term.upper()
+    return term[:1].upper() + term[1:] if typed[:1].isupper() else term
 
 
-def shortlisted_actor_ids(*, project: Project, actor_ids: list[int]) -> set[int]:
-    """Which of ``actor_ids`` are on ``project``'s shortlist: one query for a
-    whole page of cards, never one per card."""
-    if not actor_ids:
-        return set()
-    entries = ShortlistEntry.objects.filter(project=project, actor_id__in=actor_ids)
-    return set(entries.values_list("actor_id", flat=True))
+def _bounded_rows(
+    params: RosterParams, search: ParsedSearch, sort: str, key: Any, pk: int | None, *, forward: bool, limit: int
+) -> "RawQuerySet[ActorProfile]":
+    """PostgreSQL's page of a search: ``creators.selectors.bounded``."""
+    if sort == SORT_RELEVANCE:
+        tier, moment = key if isinstance(key, tuple) else (TIER_NAME, None)
+        after = None if pk is None else after_row(SORT_NEWEST, moment, pk, forward=forward)
+    else:
+        tier, after = None, None if pk is None else after_row(sort, key, pk, forward=forward)
+    filters = roster_filters(params)
+    return bounded.search_rows(
+        filters=filters,
+        search=search,
+        sort=sort,
+        tier=tier,
+        after=after,
+        forward=forward,
+        limit=limit,
+        total=bounded.count_sql(filters=filters, search=search, limit=COUNT_LIMIT + 1),
+        columns=list(LISTED_FIELDS),
+    )
+
+
+def _count_of(matching: QuerySet[ActorProfile]) -> RawSQL:
+    """How many rows ``matching`` has, counting no further than
+    ``COUNT_LIMIT + 1``: a scalar subquery, computed once per statement."""
+    sql, params = matching.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
+    # Only SQL the ORM compiled goes into the text; the values stay parameters.
+    counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608
+    return RawSQL(counted, params, output_field=IntegerField())  # noqa: S611
+
+
+def _matching(params: RosterParams, search: ParsedSearch | None = None) -> QuerySet[ActorProfile]:
+    """Listed actors passing the filters, and ``search`` if given (relevance
+    splits the search into its tiers, see relevance_rows in creators.selectors.search)."""
+    queryset = listed_actors().only(*LISTED_FIELDS).filter(roster_filters(params))
+    return queryset.filter(search_condition(search)) if search else queryset

@@ -9,35 +9,25 @@ database and on the sort, and depends on nothing of the roster module.
 # RawQuerySet is not subscriptable at runtime; its annotations stay strings.
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.lookups import DataContains, TrigramSimilar
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.lookups import DataContains
 from django.core import signing
 from django.db import connection
-from django.db.models import (
-    Case,
-    DateTimeField,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    Q,
-    QuerySet,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Lower
-from django.db.models.lookups import Contains
+from django.db.models import F, Func, IntegerField, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.functions import Concat, StrIndex, Substr
+from django.db.models.lookups import Contains, GreaterThan
 from django.db.models.query import RawQuerySet
 
 from actors.models import ActorProfile
+from actors.search import NAME_GRAM_PREFIX, is_cjk
 from actors.selectors import with_primary_thumbnail
-from actors.services.profile import cjk_bigrams
+from creators.selectors.query import ParsedSearch, Unit
 
 SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
@@ -48,227 +38,231 @@ _CURSOR_SALT = "creators.roster.cursor"
 # 2: relevance cursors carry (tier, key); version 1 cursors are rejected.
 _CURSOR_VERSION = 2
 # Relevance tiers, highest first.
-_TIER_NAME = 1  # the stage name matches the search
-_TIER_OTHER = 0  # anything else that matches
+TIER_NAME = _TIER_NAME = 1  # the stage name matches the search
+TIER_OTHER = _TIER_OTHER = 0  # anything else that matches
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# The boundary row's key as a query compares it: created_at (newest), the fee
-# key (fee), (tier, score) or (tier, created_at) (relevance).
-SortKey = datetime | Decimal | tuple[int, float] | tuple[int, datetime]
+# The boundary row's key as a query compares it: created_at (newest, and
+# both relevance tiers, with the tier) or the fee key (fee).
+SortKey = datetime | Decimal | tuple[int, datetime]
 # The same key as the cursor's JSON carries it (see key_of).
 CursorKey = str | list[Any]
+
+NAME, REST = "name", "rest"
 
 
 class BadCursor(Exception):
     """The cursor is tampered, truncated, foreign or of an older format."""
 
 
-def _words(q: str) -> list[str]:
-    return q.lower().split()
+# --- What matches: the units of a search, in the stored text ---------------------------
 
 
-def _short(q: str) -> bool:
-    """Too short for trigrams: fewer than three characters without spaces."""
-    return len("".join(q.split())) < 3
+def _part(part: str) -> Func:
+    """The stage-name line or the rest of ``search_document``: on PostgreSQL
+    the functions its indexes are on (actors.search_index), on SQLite the
+    same in its own functions."""
+    if connection.vendor == "postgresql":
+        return Func(F("search_document"), function=f"actor_search_{part}", output_field=TextField())
+    line_end = StrIndex(Concat(F("search_document"), Value("\n"), output_field=TextField()), Value("\n"))
+    if part == NAME:
+        return Substr(F("search_document"), 1, line_end - 1, output_field=TextField())
+    return Substr(F("search_document"), line_end + 1, output_field=TextField())
 
 
-def _substrings(q: str) -> Q:
-    """Every word of ``q`` is a substring of the actor's search document."""
-    condition = Q()
-    for word in _words(q):
-        condition &= Q(search_document__contains=word)
-    return condition
+def _phrase(text: str) -> str:
+    """An FTS5 phrase: a substring, for the trigram tokenizer (SQLite)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
-def search_condition(q: str) -> Q:
-    """An actor matches the search ``q`` (see the roster module docstring)."""
-    substrings = _substrings(q)
-    if connection.vendor != "postgresql":
-        return substrings
-    pairs = _cjk_pairs_query(q)
-    if pairs is not None:
-        # Chinese: every character pair of the query is an indexed word of the
-        # vector (actors' search_ngrams), so the GIN index finds the few
-        # candidates; the substring test on those keeps the match exact.
-        return Q(search_vector=pairs) & substrings
-    if _short(q):
-        return substrings
-    return Q(search_vector=_text_query(q)) | Q(_similar_name(q)) | substrings
+def _in_fts(columns: str, text: str) -> Q:
+    """``text`` is in those ``columns`` of the SQLite FTS5 table."""
+    match = f"{columns} : {_phrase(text)}"
+    return Q(pk__in=RawSQL("SELECT rowid FROM actors_search_fts WHERE actors_search_fts MATCH %s", [match]))
 
 
-def _text_query(q: str) -> SearchQuery:
-    return SearchQuery(q, config="simple", search_type="websearch")
+def _found(part: str, text: str) -> Q:
+    """``text`` is a substring of the ``part`` of the actor's search text.
 
-
-def _similar_name(q: str) -> TrigramSimilar:
-    """The lower-cased stage name is trigram-similar to ``q`` (a typo)."""
-    return TrigramSimilar(Lower("stage_name"), Value(" ".join(_words(q))))
-
-
-def _name_condition(q: str, *, indexed: bool = True) -> Q:
-    """Tier 1 of relevance: the stage name matches ``q``.
-
-    Everywhere: every word of ``q`` is a substring of the lower-cased stage
-    name. On PostgreSQL, also (unless ``q`` is Chinese or short, as for the
-    match itself) a stage name trigram-similar to ``q``, so typos rank first.
-    Each test is served by an index there: a word of three or more characters
-    by the trigram index on lower(stage_name) (actors/0003), a two-character
-    word by the index of the name's character pairs (actors/0006). The pairs
-    test only leads PostgreSQL to that index (for a two-character word it is
-    true exactly when the LIKE is); ``indexed=False`` leaves it out where the
-    condition is tested row by row, as it is costly to compute."""
-    condition = Q()
+    PostgreSQL finds it through an index: the trigram index of the part for
+    three characters or more, the gram keys (``search_grams``) for one or two
+    (every character and pair of the stage name; Chinese characters and every
+    pair of the rest: a lone Latin letter of the rest has no key, and every
+    actor has one anyway). The cheap substring test comes first, so that a
+    walk along another index checks the keys of the few rows that pass only.
+    SQLite looks words of three characters or more up in its FTS5 table."""
     postgresql = connection.vendor == "postgresql"
-    for word in _words(q):
-        if postgresql and indexed and len(word) == 2:
-            condition &= Q(DataContains(_name_pairs(), Value([word], output_field=ArrayField(TextField()))))
-        condition &= Q(Contains(Lower("stage_name"), word))
-    if postgresql and _cjk_pairs_query(q) is None and not _short(q):
-        condition |= Q(_similar_name(q))
+    if len(text) >= 3:
+        return Q(Contains(_part(part), text)) if postgresql else _in_fts(part, text)
+    substring = Q(GreaterThan(StrIndex(_part(part), Value(text)), 0))
+    if not postgresql or (part == REST and not (len(text) == 2 or is_cjk(text))):
+        return substring
+    key = NAME_GRAM_PREFIX + text if part == NAME else text
+    grams = Func(F("search_grams"), function="actor_search_keys", output_field=ArrayField(TextField()))
+    return substring & Q(DataContains(grams, Value([key], output_field=ArrayField(TextField()))))
+
+
+def _in_document(unit: Unit) -> Q:
+    """SQLite: some alternative of ``unit`` is in the search text, name or
+    rest (no alternative holds a line break): its FTS5 table, both columns."""
+    condition = Q()
+    for text in unit.alternatives:
+        if len(text) >= 3:
+            condition |= _in_fts("{name rest}", text)
+        else:
+            condition |= Q(GreaterThan(StrIndex(F("search_document"), Value(text)), 0))
     return condition
 
 
-def _name_pairs() -> Func:
-    """The expression of the GIN index actor_stage_name_pairs (actors/0006)."""
-    return Func(Lower("stage_name"), function="actor_name_pairs", output_field=ArrayField(TextField()))
+def _unit_in(part: str, unit: Unit) -> Q:
+    condition = Q()
+    for text in unit.alternatives:
+        condition |= _found(part, text)
+    return condition
 
 
-def _other_condition(q: str) -> Q:
-    """Tier 0 of relevance: everything else that matches ``q``. A stage name
-    trigram-similar to ``q`` is tier 1, so that branch of the match is left
-    out here; what remains is cheap to test row by row, which is what the walk
-    of the newest index does."""
-    substrings = _substrings(q)
-    if connection.vendor == "postgresql":
-        pairs = _cjk_pairs_query(q)
-        if pairs is not None:
-            substrings = Q(search_vector=pairs) & substrings
-        elif not _short(q):
-            substrings = Q(search_vector=_text_query(q)) | substrings
-    return substrings & ~_name_condition(q, indexed=False)
+def search_condition(parsed: ParsedSearch) -> Q:
+    """An actor matches the search: each unit is in the stage name or the
+    rest (on PostgreSQL the two tests the search indexes serve)."""
+    condition = Q()
+    for unit in parsed.units:
+        if connection.vendor == "postgresql":
+            condition &= _unit_in(NAME, unit) | _unit_in(REST, unit)
+        else:
+            condition &= _in_document(unit)
+    return condition
 
 
-def _cjk_pairs_query(q: str) -> SearchQuery | None:
-    """All character pairs of the Chinese runs in ``q`` (AND), or None when
-    ``q`` has no run of two or more Chinese characters."""
-    pairs = [gram for gram in cjk_bigrams(q) if len(gram) == 2]
-    if not pairs:
-        return None
-    query = None
-    for gram in dict.fromkeys(pairs):
-        part = SearchQuery(gram, config="simple", search_type="plain")
-        query = part if query is None else query & part
-    return query
+def name_condition(parsed: ParsedSearch) -> Q:
+    """Tier 1 of relevance: every unit is in the stage name."""
+    condition = Q()
+    for unit in parsed.units:
+        condition &= _unit_in(NAME, unit)
+    return condition
 
 
-def _score_expression(q: str) -> Case | Value:
-    """Relevance within tier 1 (the stage name matches, a few rows): on
-    PostgreSQL, full-text matches first, by ts_rank (stage name weighs most);
-    then the rest by the trigram similarity of the stage name (typos). On
-    SQLite every tier-1 row scores 1, so the id alone orders them."""
-    if connection.vendor == "postgresql":
-        text = _text_query(q)
-        return Case(
-            When(search_vector=text, then=Value(1.0) + Cast(SearchRank(F("search_vector"), text), FloatField())),
-            default=Cast(TrigramSimilarity(Lower("stage_name"), " ".join(_words(q))), FloatField()),
-            output_field=FloatField(),
-        )
-    return Value(1.0, output_field=FloatField())
+def other_condition(parsed: ParsedSearch) -> Q:
+    """Tier 0: the actor matches and some unit is not in the stage name
+    (so it is in the rest), written as "for some unit: in the rest and not
+    in the name, and every other unit anywhere". Each part is what an index
+    finds (the rest of the text holds no mention of the stage name,
+    actors.search, so for "王" or "maya" the rest's index finds the few
+    actors who have the word elsewhere, not every actor whose name has it),
+    and none repeats another, so the planner's estimate of how many actors
+    match (a walk or a fetch of the few) is not divided by a redundant test."""
+    condition = Q()
+    for unit in parsed.units:
+        only_elsewhere = _unit_in(REST, unit) & ~_unit_in(NAME, unit)
+        for other in parsed.units:
+            if other is not unit:
+                only_elsewhere &= _unit_in(NAME, other) | _unit_in(REST, other)
+        condition |= only_elsewhere
+    return condition
+
+
+def walk_tests(parsed: ParsedSearch) -> dict[str, Q]:
+    """PostgreSQL: the same three tests (the match, tier 1, tier 0) in their
+    cheapest form, for rows an index walk reads one by one (no index serves
+    them, and none needs one): a substring of the whole text or of its first
+    line, never of the rest, since a unit is in the rest of a match that
+    does not have it in the name."""
+    match, name = Q(), Q()
+    for unit in parsed.units:
+        anywhere, in_name = Q(), Q()
+        for text in unit.alternatives:
+            anywhere |= Q(GreaterThan(StrIndex(F("search_document"), Value(text)), 0))
+            in_name |= Q(GreaterThan(StrIndex(_part(NAME), Value(text)), 0))
+        match &= anywhere
+        name &= in_name
+    return {"match": match, "name": name, "other": match & ~name}
+
+
+# --- Relevance: tier 1, then tier 0, each newest first ------------------------------
 
 
 def relevance_rows(
     queryset: QuerySet[ActorProfile],
-    q: str,
+    parsed: ParsedSearch,
     key: SortKey | None,
     pk: int | None,
     *,
     forward: bool,
     limit: int,
+    total: RawSQL | None = None,
 ) -> QuerySet[ActorProfile] | RawQuerySet[ActorProfile]:
-    """At most ``limit`` rows of ``queryset`` matching ``q``, in relevance
-    order, after (or, backwards, before) the row at (``key``, ``pk``); ``key``
-    is a (tier, value) pair, or None (with ``pk``) for the first page.
+    """At most ``limit`` rows of ``queryset`` matching ``parsed``, in
+    relevance order, after (or, backwards, before) the row at (``key``,
+    ``pk``); ``key`` is a (tier, created_at) pair, or None (with ``pk``) for
+    the first page.
 
-    The order is (tier desc, key desc, id desc): tier 1 (the stage name
-    matches) by score, then tier 0 (the rest) by created_at, newest first. Each
-    tier is a query of its own with its own ORDER BY and LIMIT, so PostgreSQL
-    scores the few tier-1 rows and walks the (is_listed, -created_at, -id)
-    index for tier 0, stopping after ``limit`` matches, however many actors
-    match. A cursor in tier 0 going forward needs no tier-1 part; one in tier
-    1 going backwards needs no tier-0 part; otherwise both parts are one
-    statement (a CTE and a UNION ALL, valid on PostgreSQL and SQLite).
+    The order is (tier desc, created_at desc, id desc): both tiers are the
+    newest order restricted to their matches, each a query of its own with
+    its own ORDER BY and LIMIT, so PostgreSQL walks the (is_listed,
+    -created_at, -id) index for a common word and stops after ``limit``
+    matches, or fetches the few matches of a rare one through the search
+    indexes, whichever its statistics say is cheaper. A cursor in tier 0
+    going forward needs no tier-1 part; one in tier 1 going backwards needs
+    no tier-0 part; otherwise both parts are one statement (a CTE and a
+    UNION ALL, valid on PostgreSQL and SQLite). ``total``, a scalar
+    subquery, comes on every row as ``roster_total``, computed once.
     """
-    tier, value = key if isinstance(key, tuple) and pk is not None else (None, None)
-    boundary = None if pk is None else (value, pk)
+    tier, moment = key if isinstance(key, tuple) and pk is not None else (None, None)
     parts = []
     if tier != _TIER_OTHER or not forward:
-        parts.append(_name_tier(queryset, q, boundary if tier == _TIER_NAME else None, forward=forward))
+        after = (moment, pk) if tier == _TIER_NAME else None
+        parts.append(_tier(queryset.filter(name_condition(parsed)), _TIER_NAME, after, forward=forward))
     if tier != _TIER_NAME or forward:
-        parts.append(_other_tier(queryset, q, boundary if tier == _TIER_OTHER else None, forward=forward))
+        after = (moment, pk) if tier == _TIER_OTHER else None
+        parts.append(_tier(queryset.filter(other_condition(parsed)), _TIER_OTHER, after, forward=forward))
     parts = [with_primary_thumbnail(part)[:limit] for part in parts]
     if len(parts) == 1:
-        return parts[0]
+        return parts[0] if total is None else parts[0].annotate(roster_total=total)
     # Both tiers: the one that comes first in this direction, then the other.
     first, then = parts if forward else parts[::-1]
-    return _first_then(first, then, forward=forward, limit=limit)
+    return _first_then(first, then, forward=forward, limit=limit, total=total)
 
 
-def _name_tier(
-    queryset: QuerySet[ActorProfile], q: str, after: tuple[Any, int] | None, *, forward: bool
+def _tier(
+    rows: QuerySet[ActorProfile], tier: int, after: tuple[Any, int | None] | None, *, forward: bool
 ) -> QuerySet[ActorProfile]:
-    """Tier 1, scored, in (score, id) order, after the (score, id) ``after``."""
-    top = queryset.filter(_name_condition(q)).annotate(
-        tier=Value(_TIER_NAME, output_field=IntegerField()),
-        score=_score_expression(q),
-        newest=Cast(Value(None), DateTimeField()),
-    )
-    if after is not None:
-        score, pk = after
-        if forward:
-            top = top.filter(Q(score__lt=score) | Q(score=score, id__lt=pk))
-        else:
-            top = top.filter(Q(score__gt=score) | Q(score=score, id__gt=pk))
-    return top.order_by(*(["-score", "-id"] if forward else ["score", "id"]))
-
-
-def _other_tier(
-    queryset: QuerySet[ActorProfile], q: str, after: tuple[Any, int] | None, *, forward: bool
-) -> QuerySet[ActorProfile]:
-    """Tier 0 in the newest order, after the (created_at, id) ``after``."""
-    rest = queryset.filter(_other_condition(q)).annotate(
-        tier=Value(_TIER_OTHER, output_field=IntegerField()),
-        score=Cast(Value(0.0), FloatField()),
-        newest=F("created_at"),
-    )
-    if after is not None:
-        created_at, pk = after
-        rest = rest.filter(after_row(SORT_NEWEST, created_at, pk, forward=forward))
-    return rest.order_by(*ordering(SORT_NEWEST, forward=forward))
+    """The rows of one tier in the newest order, after the (created_at, id) ``after``."""
+    rows = rows.annotate(tier=Value(tier, output_field=IntegerField()))
+    if after is not None and after[1] is not None:
+        rows = rows.filter(after_row(SORT_NEWEST, after[0], after[1], forward=forward))
+    return rows.order_by(*ordering(SORT_NEWEST, forward=forward))
 
 
 def _first_then(
-    first: QuerySet[ActorProfile], then: QuerySet[ActorProfile], *, forward: bool, limit: int
+    first: QuerySet[ActorProfile],
+    then: QuerySet[ActorProfile],
+    *,
+    forward: bool,
+    limit: int,
+    total: RawSQL | None,
 ) -> RawQuerySet[ActorProfile]:
     """The rows of ``first``, then those of ``then`` if the page is still
-    short: one statement, in (tier, score, newest, id) order."""
+    short: one statement, in (tier, created_at, id) order."""
     first_sql, first_params = first.query.sql_with_params()
     then_sql, then_params = then.query.sql_with_params()
     direction = "DESC" if forward else "ASC"
-    order = ", ".join(
-        f"{connection.ops.quote_name(column)} {direction}" for column in ("tier", "score", "newest", "id")
-    )
+    columns = ("tier", "created_at", "id")
+    order = ", ".join(f"{connection.ops.quote_name(column)} {direction}" for column in columns)
+    total_sql, total_params = ("", ()) if total is None else (f", ({total.sql}) AS roster_total", tuple(total.params))
     # The CTE is computed once (PostgreSQL materializes a CTE used twice).
     # The second tier runs only when the first left the page short (a
-    # one-time filter: not executed at all otherwise). Without that gate, a
-    # search whose matches are nearly all stage-name matches ("maya") would
-    # walk the whole newest index for a tier 0 that is empty. Only SQL the ORM
-    # compiled goes into the text; every value (the search too) is a parameter.
+    # one-time filter: not executed at all otherwise). The total is counted
+    # once, for the page. Only SQL the ORM compiled goes into the text;
+    # every value (the search too) is a parameter.
     sql = (
         f"WITH first_tier AS ({first_sql}) "  # noqa: S608
-        f"SELECT * FROM first_tier UNION ALL "
+        f"SELECT page.*{total_sql} FROM (SELECT * FROM first_tier UNION ALL "
         f"SELECT * FROM ({then_sql}) AS then_tier WHERE (SELECT COUNT(*) FROM first_tier) < %s "
-        f"ORDER BY {order} LIMIT %s"
+        f"ORDER BY {order} LIMIT %s) AS page ORDER BY {order}"
     )
-    return ActorProfile.objects.raw(sql, (*first_params, *then_params, limit, limit))
+    return ActorProfile.objects.raw(sql, (*first_params, *total_params, *then_params, limit, limit))
+
+
+# --- Orders and cursors -----------------------------------------------------------------
 
 
 _KEY_FIELD = {SORT_NEWEST: "created_at", SORT_FEE: "fee_key"}
@@ -284,30 +278,27 @@ def ordering(sort: str, *, forward: bool) -> list[str]:
 
 def after_row(sort: str, key: Any, pk: int, *, forward: bool) -> Q:
     """Rows strictly after (forward) or before (backward) the row (key, pk)
-    of the newest or fee sort."""
+    of the newest or fee sort. A row comparison, ``(key, id) > (k, pk)``: on
+    PostgreSQL the index range scan starts exactly there, however many rows
+    share the key (fees repeat a lot); SQLite spells it out."""
+    columns = Tuple(F(_KEY_FIELD[sort]), F("id"))
     if sort == SORT_FEE:
-        # As for "newest", the redundant bound starts the index range scan of
-        # actor_listed_fee_idx at the cursor.
-        if forward:
-            return Q(fee_key__gte=key) & (Q(fee_key__gt=key) | Q(fee_key=key, id__gt=pk))
-        return Q(fee_key__lte=key) & (Q(fee_key__lt=key) | Q(fee_key=key, id__lt=pk))
-    # The redundant bound lets PostgreSQL start the (is_listed, -created_at,
-    # -id) index scan at the cursor instead of filtering every row before it.
-    if forward:
-        return Q(created_at__lte=key) & (Q(created_at__lt=key) | Q(created_at=key, id__lt=pk))
-    return Q(created_at__gte=key) & (Q(created_at__gt=key) | Q(created_at=key, id__gt=pk))
+        return Q(TupleGreaterThan(columns, (key, pk)) if forward else TupleLessThan(columns, (key, pk)))
+    return Q(TupleLessThan(columns, (key, pk)) if forward else TupleGreaterThan(columns, (key, pk)))
 
 
 def key_of(sort: str, actor: ActorProfile) -> CursorKey:
     """The cursor key of ``actor``, a row of a page in ``sort``."""
     if sort == SORT_NEWEST:
         return actor.created_at.isoformat()
-    # fee_key, tier and score are annotations of the page's query, unknown to
-    # the model's stubs.
+    # fee_key and tier are annotations of the page's query, unknown to the
+    # model's stubs.
     if sort == SORT_FEE:
         return str(actor.fee_key)  # type: ignore[attr-defined]
     if actor.tier == _TIER_NAME:  # type: ignore[attr-defined]
-        return [_TIER_NAME, float(actor.score)]  # type: ignore[attr-defined]
+        # Tier 1 carries its created_at as a number, whole microseconds since
+        # 1970 (exact in a float): version 2 cursors held a number there.
+        return [_TIER_NAME, (actor.created_at - _EPOCH) // timedelta(microseconds=1)]
     return [_TIER_OTHER, actor.created_at.isoformat()]
 
 
@@ -320,7 +311,7 @@ def parse_key(sort: str, raw: object) -> SortKey:
             if not isinstance(raw, str):
                 raise BadCursor
             return Decimal(raw)
-        # Relevance: [tier, score] in tier 1, [tier, created_at] in tier 0.
+        # Relevance: [tier, created_at]: in microseconds in tier 1, as text in 0.
         if not isinstance(raw, list) or len(raw) != 2 or isinstance(raw[0], bool):
             raise BadCursor
         tier, value = raw
@@ -328,8 +319,8 @@ def parse_key(sort: str, raw: object) -> SortKey:
             return (_TIER_OTHER, _parse_moment(value))
         if tier != _TIER_NAME or isinstance(value, bool) or not isinstance(value, int | float):
             raise BadCursor
-        return (_TIER_NAME, float(value))
-    except (TypeError, ValueError, InvalidOperation) as exc:
+        return (_TIER_NAME, _EPOCH + timedelta(microseconds=round(value)))
+    except (TypeError, ValueError, InvalidOperation, OverflowError) as exc:
         raise BadCursor from exc
 
 
@@ -342,10 +333,15 @@ def _parse_moment(raw: object) -> datetime:
     return moment
 
 
-def encode_cursor(fingerprint: str, sort: str, key: CursorKey, pk: int, *, direction: str) -> str:
+def encode_cursor(
+    fingerprint: str, sort: str, key: CursorKey, pk: int, *, direction: str, widened: bool = False
+) -> str:
     """A signed cursor at the row (``key``, ``pk``) of the search whose
-    parameters have ``fingerprint``; ``direction`` is "n" (next) or "p"."""
+    parameters have ``fingerprint``; ``direction`` is "n" (next) or "p";
+    ``widened``: the search's typos were corrected (the roster's docstring)."""
     payload = {"v": _CURSOR_VERSION, "s": sort, "d": direction, "k": key, "i": pk, "h": fingerprint}
+    if widened:
+        payload["c"] = True
     return signing.dumps(payload, salt=_CURSOR_SALT, compress=True)
 
 
@@ -363,6 +359,8 @@ def decode_cursor(cursor: str, *, fingerprint: str, sort: str) -> dict[str, Any]
     if payload.get("s") != sort or payload.get("h") != fingerprint or payload.get("d") not in ("n", "p"):
         raise BadCursor
     if isinstance(payload.get("i"), bool) or not isinstance(payload.get("i"), int):
+        raise BadCursor
+    if payload.get("c", False) is not True and "c" in payload:
         raise BadCursor
     parse_key(sort, payload.get("k"))
     return payload

@@ -5,24 +5,32 @@ Signed-in creators with a verified email only. The search itself lives in
 render. htmx requests for the results get only the results partial.
 """
 
+from collections import OrderedDict
 from functools import wraps
+from threading import Lock
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from actors.models import RedLines
+from actors.models import ActorProfile, RedLines
 from actors.selectors import listed_actors, viewable_photos
 from creators.forms import RESULTS_TARGET, RosterFilterForm
 from creators.models import Project
-from creators.selectors import OPEN_PROJECT_STATUSES, projects_for_user, projects_with_shortlist_flag, roster_refusal
-from creators.selectors.roster import (
-    roster_search,
+from creators.selectors import (
+    OPEN_PROJECT_STATUSES,
+    projects_for_user,
+    projects_with_shortlist_flag,
+    roster_refusal,
     shortlisted_actor_ids,
 )
+from creators.selectors.roster import roster_search
 from marketplace.http import AuthenticatedRequest, PortalRequest, get_in_scope_or_404, portal_state
 
 
@@ -43,6 +51,42 @@ def creator_roster_access(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# Rendered cards, per process, keyed by everything a card shows (the
+# actor's id, slug, name, headline, languages, fee, verification and photo)
+# with the language and the project query. A key names one version of a
+# card, so nothing is ever invalidated, whichever way a profile changed (a
+# save moves updated_at, a queryset update does not); the oldest go first
+# past CARD_CACHE_SIZE (about 2 kB each). No viewer's state is in a card:
+# the shortlist footer is rendered per request.
+CARD_CACHE_SIZE = 4096
+_cards: OrderedDict[tuple, SafeString] = OrderedDict()
+_cards_lock = Lock()
+
+
+def roster_cards(actors: list[ActorProfile], *, project_query: str) -> list[tuple[ActorProfile, SafeString]]:
+    """Each actor with its card (``_roster_card.html``), rendered at most
+    once per process for the same version of the actor and language."""
+    language = get_language()
+    cards = []
+    for actor in actors:
+        # primary_photo_id is an annotation of the roster's query.
+        photo = getattr(actor, "primary_photo_id", None)
+        shown = (actor.stage_name, actor.headline, tuple(actor.languages), actor.min_fee, actor.fee_currency)
+        key = (actor.pk, actor.slug, *shown, actor.is_verified, photo, language, project_query)
+        with _cards_lock:
+            card = _cards.get(key)
+            if card is not None:
+                _cards.move_to_end(key)
+        if card is None:
+            card = render_to_string("creators/_roster_card.html", {"actor": actor, "project_query": project_query})
+            with _cards_lock:
+                _cards[key] = card
+                while len(_cards) > CARD_CACHE_SIZE:
+                    _cards.popitem(last=False)
+        cards.append((actor, card))
+    return cards
 
 
 def _open_projects(request: AuthenticatedRequest) -> list[Project]:
@@ -83,12 +127,17 @@ def roster(request: AuthenticatedRequest) -> HttpResponse:
                 project=project, actor_ids=[actor.pk for actor in page.actors]
             )
         path = request.path
+        if page.suggestion:
+            context["suggestion_url"] = f"{path}?{_query(request, q=page.suggestion, cursor='')}"
         if page.next_cursor:
             context["next_url"] = f"{path}?{_query(request, cursor=page.next_cursor)}"
         if page.previous_cursor:
             context["previous_url"] = f"{path}?{_query(request, cursor=page.previous_cursor)}"
+    project_query = urlencode({"project": project.pk}) if project else ""
     context["page"] = page
-    context["project_query"] = urlencode({"project": project.pk}) if project else ""
+    context["project_query"] = project_query
+    if page is not None:
+        context["cards"] = roster_cards(page.actors, project_query=project_query)
 
     partial = request.htmx and not request.htmx.history_restore_request
     if partial:

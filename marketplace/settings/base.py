@@ -11,7 +11,6 @@ from typing import Any
 
 import environ
 from csp.constants import NONCE, NONE, SELF
-from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -115,14 +114,15 @@ def database_config(url: str | None, *, sqlite_path: Path) -> dict:
         config = environ.Env.db_url_config(url)
         if config["ENGINE"] == "django.db.backends.postgresql":
             config["CONN_MAX_AGE"] = 0
-            config.setdefault("OPTIONS", {})["pool"] = {
-                "min_size": 1,
-                "max_size": 10,
-                "timeout": 10,
-                # Each connection is tried before it is handed out: after a
-                # PostgreSQL restart the pool's old connections are dead.
-                "check": ConnectionPool.check_connection,
-            }
+            # With the pool, Django passes psycopg-pool's check_connection as
+            # its ``check``: each connection is tried before it is handed out,
+            # since after a PostgreSQL restart the pool's old ones are dead.
+            config["CONN_HEALTH_CHECKS"] = True
+            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+            # The portal's queries are short: compiling one (JIT, 20-50 ms)
+            # whenever its estimate crosses jit_above_cost would cost more
+            # than running it (the roster's search plans do, at a million actors).
+            config["OPTIONS"].setdefault("options", "-c jit=off")
         config["ATOMIC_REQUESTS"] = False
         return config
     return {
@@ -226,7 +226,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ConsentCast] "
 # Sensitive moderator actions (suspending, voiding, hiding) need a sign-in
-# within this many seconds (moderation.access.sensitive).
+# within this many seconds (moderation.access.moderator_view, sensitive=True).
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=600)
 ACCOUNT_SESSION_REMEMBER = None
 # allauth's defaults, stated so they are visible: they live in the shared cache.
@@ -328,6 +328,10 @@ IMAGE_UPLOAD_MAX_BYTES = env.int("IMAGE_UPLOAD_MAX_BYTES", default=15 * 1024 * 1
 IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
 # How long a data-export download link stays valid.
 DATA_EXPORT_LINK_SECONDS = env.int("DATA_EXPORT_LINK_SECONDS", default=7 * 24 * 3600)
+# A photo's renditions or a data export whose task was lost is queued again (actors.tasks.requeue_stuck_work):
+STUCK_WORK_SWEEP_SECONDS = env.int("STUCK_WORK_SWEEP_SECONDS", default=60)  # how often the sweep runs
+STUCK_WORK_AFTER_SECONDS = env.int("STUCK_WORK_AFTER_SECONDS", default=120)  # lost: pending past task_time_limit=90
+STUCK_WORK_MAX_ATTEMPTS = env.int("STUCK_WORK_MAX_ATTEMPTS", default=3)  # queued this often in all, then failed
 
 # Usage requests expire this many days after they were handed to the side
 # that must act; contracts are cancelled when not signed within CONTRACT_SIGN_DAYS.
@@ -340,55 +344,10 @@ LICENCE_CHECKS_PER_MINUTE = env.int("LICENCE_CHECKS_PER_MINUTE", default=30)
 REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=10)
 
 
-# --- API (marketplace.api, each app's api.py) ---------------------------------
-REST_FRAMEWORK = {
-    # Token first: its WWW-Authenticate makes "not signed in" a 401.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "marketplace.api.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # Per address: marketplace.api.throttling.AddressLimitMiddleware, before authentication.
-    "DEFAULT_THROTTLE_CLASSES": ["marketplace.api.throttling.PerTokenThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "marketplace.api.pagination.NewestFirstPagination",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "marketplace.api.errors.api_exception_handler",
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "UNICODE_JSON": True,
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "ConsentCast API",
-    "DESCRIPTION": (
-        "Search the roster, send and follow usage requests, sign contracts and check licences. "
-        "Authenticate with a personal access token (Authorization: Token <key>) created under "
-        "Account settings > API tokens, or with the browser session (CSRF token required for writes)."
-    ),
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # validatorUrl None: Swagger UI would otherwise send the schema to swagger.io.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "marketplace.api.schema.document_error_responses",
-    ],
-    "ENUM_NAME_OVERRIDES": {
-        "ProjectStatusEnum": "creators.models.Project.Status",
-        "RequestStatusEnum": "usage_requests.models.RequestStatus",
-        "ContractStatusEnum": "usage_requests.models.ContractStatus",
-        "CurrencyEnum": "marketplace.money.Currency",
-        "PartyEnum": "usage_requests.models.Party",
-        "CategoryEnum": "marketplace.categories.ContentCategory",
-        "TerritoryEnum": "marketplace.places.Territory",
-    },
-}
-# Requests per minute: per address (signed in or not) and per token or session.
-API_REQUESTS_PER_MINUTE_PER_ADDRESS = env.int("API_REQUESTS_PER_MINUTE_PER_ADDRESS", default=300)
-API_REQUESTS_PER_MINUTE_PER_TOKEN = env.int("API_REQUESTS_PER_MINUTE_PER_TOKEN", default=120)
+# --- API (marketplace.api, each app's api.py): marketplace/settings/api.py -------
+from .api import *  # noqa: E402, F403
+
+# C2PA signer of delivered copies (marketplace.provenance); no cert and key set: a dev chain made in C2PA_DEV_DIR.
+C2PA_SIGNING_CERT, C2PA_SIGNING_KEY = env("C2PA_SIGNING_CERT", default=""), env("C2PA_SIGNING_KEY", default="")
+C2PA_SIGNING_ALG, C2PA_TIMESTAMP_URL = env("C2PA_SIGNING_ALG", default="es256"), env("C2PA_TIMESTAMP_URL", default="")
+C2PA_TRUST_ANCHORS, C2PA_DEV_DIR = env("C2PA_TRUST_ANCHORS", default=""), VAR_DIR / "c2pa"

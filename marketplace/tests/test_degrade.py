@@ -261,10 +261,19 @@ def test_the_retry_happens_once_only(rf: RequestFactory):
 
 
 def test_postgres_connections_are_checked_before_the_pool_hands_them_out(tmp_path):
+    config = database_config("postgres://postgres@127.0.0.1:5432/consentcast", sqlite_path=tmp_path / "db")
+    # Django then gives the pool psycopg-pool's check_connection as ``check``.
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert "pool" in config["OPTIONS"]
+
+
+@pytest.mark.postgres
+def test_the_pool_checks_connections_it_hands_out():
+    from django.db import connection
     from psycopg_pool import ConnectionPool
 
-    config = database_config("postgres://postgres@127.0.0.1:5432/consentcast", sqlite_path=tmp_path / "db")
-    assert config["OPTIONS"]["pool"]["check"] is ConnectionPool.check_connection
+    assert connection.pool is not None
+    assert connection.pool._check is ConnectionPool.check_connection
 
 
 # --- Emails while the broker is down -----------------------------------------------------------
@@ -323,3 +332,21 @@ def test_the_sweep_runs_often_enough_to_catch_up_within_a_minute(settings):
 def test_unqueued_rows_are_found_by_their_own_index():
     names = {index.name for index in Notification._meta.indexes}
     assert "notification_unqueued_idx" in names
+
+
+def test_an_email_claimed_by_a_killed_worker_is_sent_by_the_next_sweep(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.tests.factories import NotificationFactory
+
+    settings.STUCK_WORK_AFTER_SECONDS = 120
+    dead = NotificationFactory(email_status=EmailStatus.SENDING, email_claimed_at=timezone.now() - timedelta(minutes=3))
+    working = NotificationFactory(
+        email_status=EmailStatus.SENDING, email_claimed_at=timezone.now() - timedelta(seconds=30)
+    )
+    requeue_unsent_notification_emails.apply()
+    assert Notification.objects.get(pk=dead.pk).email_status == EmailStatus.SENT
+    assert Notification.objects.get(pk=working.pk).email_status == EmailStatus.SENDING
+    assert len(mail.outbox) == 1

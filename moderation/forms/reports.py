@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.forms import clean_plain_text
+from marketplace.forms import PlainTextField, clean_plain_text
 from marketplace.models import AuditEvent
 from moderation.models import DESCRIPTION_MAX_LENGTH, REASON_MAX_LENGTH, ReportAction, ReportReason
 
@@ -23,14 +23,11 @@ class ReportForm(forms.Form):
         return clean_plain_text(self.cleaned_data["description"])
 
 
-class ResolutionField(forms.CharField):
+class ResolutionField(PlainTextField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Reason (the people concerned read it)"))
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
         super().__init__(max_length=REASON_MAX_LENGTH, **kwargs)
-
-    def clean(self, value: Any) -> str:
-        return clean_plain_text(super().clean(value))
 
 
 class ReportDecisionForm(forms.Form):
@@ -68,6 +65,20 @@ SANCTIONS = [
 class SanctionForm(forms.Form):
     sanction = forms.ChoiceField(label=_("Action"), choices=SANCTIONS)
     reason = ResolutionField()
+
+
+class StudioVerificationForm(forms.Form):
+    """Give a creator the verified-studio badge, or take it back (with the
+    reason the creator is told)."""
+
+    VERIFY = "verify"
+    UNVERIFY = "unverify"
+
+    decision = forms.ChoiceField(
+        label=_("Verified studio"),
+        choices=[(VERIFY, _("Verify this studio")), (UNVERIFY, _("Withdraw the verified badge"))],
+    )
+    reason = ResolutionField(required=False, label=_("Reason (required to withdraw; the creator reads it)"))
 
 
 class AuditFilterForm(forms.Form):

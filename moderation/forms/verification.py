@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.forms import PlainTextField
 from moderation.models import REASON_MAX_LENGTH
 
 ACCEPTED_IMAGES = "image/jpeg,image/png,image/webp"
@@ -62,16 +63,13 @@ class VerificationDecisionForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Choose approve or reject."), "invalid_choice": _("Choose approve or reject.")},
     )
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Reason (sent to the actor)"),
         required=False,
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX_LENGTH}),
         help_text=_("Required when rejecting: say what to fix, e.g. “the code is not readable”."),
     )
-
-    def clean_reason(self) -> str:
-        return self.cleaned_data["reason"].strip()
 
     def clean(self) -> dict[str, Any]:
         super().clean()

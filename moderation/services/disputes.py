@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from marketplace.exceptions import DomainError, InvalidTransition
-from marketplace.files import WrittenFiles, removed_on_failure
+from marketplace.files import WrittenFiles, stored_or_nothing
 from marketplace.http import ClientInfo
 from marketplace.images import CleanImage
 from marketplace.models import AuditEvent, Notification, User
@@ -153,8 +153,9 @@ def dispute_open(
     Attaches the request's contract, if any; an active contract is suspended
     until the dispute ends. Raises ``PermissionDenied`` (not a party),
     ``DomainError`` (no description, unknown category), ``ValidationError``
-    (a bad or one too many evidence image; nothing is stored) and
-    ``DuplicateOpenDispute`` (an open dispute exists; it names it).
+    (a bad or one too many evidence image; nothing is stored),
+    ``DuplicateOpenDispute`` (an open dispute exists; it names it) and
+    ``StorageUnavailable`` (storage refused an image; nothing is stored).
     """
     usage_request = UsageRequest.objects.select_related("actor__user", "creator__user", "project").get(
         pk=usage_request.pk
@@ -169,7 +170,7 @@ def dispute_open(
         raise DomainError(_("Describe what happened: the moderator and the other party read it."))
     cleaned = evidence_cleaned(evidence_uploads(evidence))
     try:
-        with removed_on_failure() as written, transaction.atomic():
+        with stored_or_nothing() as written, transaction.atomic():
             dispute = _open(usage_request, by, party, category, description, cleaned, written)
     except IntegrityError:
         existing = (
@@ -241,6 +242,7 @@ def dispute_add_evidence(*, dispute: Dispute, by: User, files: Iterable) -> list
     """A party adds images while the dispute is open. Raises
     ``PermissionDenied`` (not a party), ``InvalidTransition`` (ended),
     ``ValidationError`` (bad file, none given, or over ``MAX_EVIDENCE_IMAGES``;
+    nothing is stored), ``StorageUnavailable`` (storage refused an image;
     nothing is stored)."""
     dispute = loaded_dispute(dispute)
     party = dispute_party_of(dispute, by)
@@ -250,7 +252,7 @@ def dispute_add_evidence(*, dispute: Dispute, by: User, files: Iterable) -> list
     if not uploads:
         raise ValidationError(_("Choose at least one image."), code="required")
     cleaned = evidence_cleaned(uploads)
-    with removed_on_failure() as written, transaction.atomic():
+    with stored_or_nothing() as written, transaction.atomic():
         # Lock the dispute: it must still be open, and two uploads at once
         # cannot pass the cap together.
         locked = Dispute.objects.select_for_update().filter(pk=dispute.pk, status__in=DISPUTE_OPEN_STATUSES)

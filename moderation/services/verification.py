@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from actors.models import ActorProfile, VerificationStatus
 from actors.services import actor_verification_set
 from marketplace.exceptions import DomainError, InvalidTransition
-from marketplace.files import removed_on_failure
+from marketplace.files import stored_or_nothing
 from marketplace.http import ClientInfo
 from marketplace.images import CleanImage, sanitize_image
 from marketplace.models import AuditEvent, User
@@ -85,7 +85,8 @@ def verification_submit(
     Both files go through ``sanitize_image``; when either is refused, a
     ``ValidationError`` keyed by field (``id_document``, ``selfie``) is raised
     and nothing is stored. Raises ``InvalidTransition`` unless the attempt is
-    still waiting for its photos. Files written before a failure are deleted.
+    still waiting for its photos, ``StorageUnavailable`` when storage refuses
+    a file. Files written before a failure are deleted.
     """
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, CleanImage] = {}
@@ -103,7 +104,7 @@ def verification_submit(
         raise InvalidTransition(_("These photos were already sent; a moderator is reviewing them."))
 
     already_sent = _("These photos were already sent; a moderator is reviewing them.")
-    with removed_on_failure(_image_storage()) as written, transaction.atomic():
+    with stored_or_nothing(_image_storage()) as written, transaction.atomic():
         stored: dict[str, str] = {}
         for field_name, image in cleaned.items():
             field = _image_field(field_name)

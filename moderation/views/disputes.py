@@ -26,10 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from actors.models import LikenessPhoto
 from marketplace.exceptions import DomainError
+from marketplace.files import StorageUnavailable
 from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404, private_file_response
 from marketplace.selectors import user_has_totp
 from moderation import selectors
-from moderation.access import is_moderator, mfa_setup_url, moderator_required, sensitive
+from moderation.access import is_moderator, mfa_setup_url, moderator_view
 from moderation.forms.disputes import DisputeDecisionForm, DisputeMessageForm, DisputeOpenForm, EvidenceAddForm
 from moderation.models import MAX_EVIDENCE_IMAGES, Dispute, DisputeStatus
 from moderation.selectors import dispute_queue, with_claims
@@ -112,6 +113,9 @@ def dispute_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc.message)
             except ValidationError as exc:
                 form.add_error("evidence", exc.messages)
+            except StorageUnavailable as exc:
+                form.add_error("evidence", exc.message)
+                status = exc.http_status
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -219,6 +223,9 @@ def dispute_evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse
             dispute_add_evidence(dispute=dispute, by=request.user, files=form.cleaned_data["evidence"])
         except ValidationError as exc:
             form.add_error("evidence", exc.messages)
+        except StorageUnavailable as exc:
+            form.add_error("evidence", exc.message)
+            return _dispute_page(request, dispute, status=exc.http_status, evidence_form=form)
         except DomainError as exc:
             messages.error(request, exc.message)
             return _dispute_page(request, dispute, status=409, evidence_form=form)
@@ -254,8 +261,7 @@ def dispute_evidence(
 # --- The moderators' side -----------------------------------------------------------
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def dispute_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(dispute_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "items": with_claims(page.object_list, Dispute)}
@@ -270,8 +276,7 @@ def _moderator_dispute(request: AuthenticatedRequest, pk: int) -> Dispute:
     return dispute
 
 
-@require_POST
-@moderator_required
+@moderator_view("POST")
 def dispute_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dispute = _moderator_dispute(request, pk)
     try:
@@ -283,8 +288,7 @@ def dispute_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("moderation:dispute", pk=dispute.pk)
 
 
-@require_POST
-@sensitive
+@moderator_view("POST", sensitive=True)
 def dispute_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dispute = _moderator_dispute(request, pk)
     form = DisputeDecisionForm(request.POST)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from actors.models import ActorProfile
 from actors.views.access import actor_required
 from marketplace.exceptions import InvalidTransition
+from marketplace.files import StorageUnavailable
 from marketplace.http import AuthenticatedRequest
 from moderation.forms.verification import VerificationUploadForm
 from moderation.models import VERIFICATION_IMAGE_RETENTION_DAYS
@@ -51,6 +52,9 @@ def identity_check(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRe
                 form.add_error(None, exc.message)
                 attempt.refresh_from_db()
                 status = 409
+            except StorageUnavailable as exc:
+                form.add_error(None, exc.message)
+                status = exc.http_status
             else:
                 messages.success(request, _("Your photos are sent. A moderator will review them soon."))
                 return redirect("moderation:identity_check")

@@ -13,7 +13,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods
 
 from actors.models import ActorProfile, LikenessPhoto
 from actors.selectors import listed_actors
@@ -23,7 +23,7 @@ from marketplace.exceptions import DomainError
 from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404
 from marketplace.models import User
 from marketplace.ratelimit import hit
-from moderation.access import moderator_required, sensitive
+from moderation.access import moderator_view
 from moderation.forms.reports import PhotoDecisionForm, ReportDecisionForm, ReportForm
 from moderation.models import Claim, ProfileKind, Report, Sanction
 from moderation.selectors import flagged_photo_queue, report_queue, with_claims
@@ -90,8 +90,7 @@ def report_creator(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- The moderators' side ----------------------------------------------------------
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def reports(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(report_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "items": with_claims(page.object_list, Report)}
@@ -124,15 +123,13 @@ def _report_for(pk: int) -> Report:
     return get_object_or_404(Report.objects.select_related("reporter", "reported_user", "decided_by"), pk=pk)
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report_for(pk)
     return render(request, "moderation/report_detail.html", _report_context(report))
 
 
-@require_POST
-@sensitive
+@moderator_view("POST", sensitive=True)
 def report_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report_for(pk)
     form = ReportDecisionForm(request.POST)
@@ -167,8 +164,7 @@ class FlaggedPhoto:
     form: PhotoDecisionForm
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def photos(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(flagged_photo_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     items = [
@@ -180,8 +176,7 @@ def photos(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "moderation/photos.html", context)
 
 
-@require_POST
-@sensitive
+@moderator_view("POST", sensitive=True)
 def photo_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     photo = get_object_or_404(LikenessPhoto.objects.select_related("actor__user"), pk=pk)
     form = PhotoDecisionForm(request.POST)

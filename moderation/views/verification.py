@@ -9,12 +9,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
 
 from actors.selectors import photos_for_actor
 from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.http import AuthenticatedRequest, ClientInfo, private_file_response
-from moderation.access import moderator_required
+from moderation.access import moderator_view
 from moderation.forms.verification import VerificationDecisionForm
 from moderation.models import VERIFICATION_IMAGE_RETENTION_DAYS, IdentityVerification
 from moderation.selectors import verification_queue, with_claims
@@ -39,8 +38,7 @@ def _verification_or_404(pk: int) -> IdentityVerification:
     return verification
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def verification_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(verification_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "items": with_claims(page.object_list, IdentityVerification)}
@@ -67,14 +65,12 @@ def _item_page(
     return render(request, "moderation/verification.html", context, status=status)
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def verification_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _item_page(request, _verification_or_404(pk), VerificationDecisionForm())
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def verification_image(request: AuthenticatedRequest, pk: int, which: str) -> FileResponse:
     """Stream the ID document or the selfie to a moderator, recording the view."""
     if which not in IMAGE_FIELDS:
@@ -96,8 +92,7 @@ def verification_image(request: AuthenticatedRequest, pk: int, which: str) -> Fi
     return response
 
 
-@require_POST
-@moderator_required
+@moderator_view("POST")
 def verification_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     verification = _verification_or_404(pk)
     form = VerificationDecisionForm(request.POST)

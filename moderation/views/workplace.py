@@ -12,15 +12,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
 
 from actors.models import ActorProfile, LikenessPhoto
 from creators.models import CreatorProfile
 from marketplace.exceptions import DomainError
 from marketplace.http import AuthenticatedRequest, ClientInfo, safe_next_url
 from marketplace.models import User
-from moderation.access import moderator_required, sensitive
-from moderation.forms.reports import AuditFilterForm, SanctionForm
+from moderation.access import moderator_view
+from moderation.forms.reports import AuditFilterForm, SanctionForm, StudioVerificationForm
 from moderation.models import (
     DISPUTE_OPEN_STATUSES,
     Dispute,
@@ -32,6 +31,8 @@ from moderation.models import (
 )
 from moderation.selectors import audit_events, queue_summary
 from moderation.services import (
+    creator_unverify,
+    creator_verify,
     item_claim,
     item_release,
     profile_hide,
@@ -58,8 +59,7 @@ class ClaimMove(Protocol):
     def __call__(self, *, item: Model, moderator: User, client: ClientInfo | None = None) -> object: ...
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def home(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "moderation/home.html", {"queues": queue_summary(user=request.user)})
 
@@ -87,14 +87,12 @@ def _claim_move(request: AuthenticatedRequest, kind: str, pk: int, *, waiting: b
     return HttpResponseRedirect(safe_next_url(request, request.POST.get("next", ""), reverse("moderation:home")))
 
 
-@require_POST
-@moderator_required
+@moderator_view("POST")
 def claim(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
     return _claim_move(request, kind, pk, waiting=True, move=item_claim)
 
 
-@require_POST
-@moderator_required
+@moderator_view("POST")
 def release(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
     return _claim_move(request, kind, pk, waiting=False, move=item_release)
 
@@ -102,7 +100,9 @@ def release(request: AuthenticatedRequest, kind: str, pk: int) -> HttpResponse:
 # --- Users and sanctions -------------------------------------------------------------
 
 
-def _user_context(subject: User, form: SanctionForm | None = None) -> dict[str, Any]:
+def _user_context(
+    subject: User, form: SanctionForm | None = None, studio_form: StudioVerificationForm | None = None
+) -> dict[str, Any]:
     return {
         "subject": subject,
         "actor": ActorProfile.objects.filter(user=subject).first(),
@@ -113,11 +113,11 @@ def _user_context(subject: User, form: SanctionForm | None = None) -> dict[str, 
             Q(usage_request__actor__user=subject) | Q(usage_request__creator__user=subject)
         ).order_by("-created_at")[:20],
         "form": form or SanctionForm(),
+        "studio_form": studio_form or StudioVerificationForm(prefix="studio"),
     }
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def user_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     subject = get_object_or_404(User, pk=pk)
     return render(request, "moderation/user_detail.html", _user_context(subject))
@@ -141,8 +141,7 @@ SANCTION_MOVES: dict[str, SanctionMove] = {
 }
 
 
-@require_POST
-@sensitive
+@moderator_view("POST", sensitive=True)
 def user_sanction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Warn, suspend, reinstate, hide or show a profile: each through its
     service, each audited and told to the user."""
@@ -161,13 +160,36 @@ def user_sanction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("moderation:user", args=[subject.pk]))
 
 
+@moderator_view("POST")
+def studio_verification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Verify a creator's studio or withdraw the badge: through its service,
+    audited and told to the creator."""
+    subject = get_object_or_404(User, pk=pk)
+    creator = get_object_or_404(CreatorProfile, user=subject)
+    form = StudioVerificationForm(request.POST, prefix="studio")
+    if not form.is_valid():
+        return render(request, "moderation/user_detail.html", _user_context(subject, studio_form=form), status=400)
+    move = creator_verify if form.cleaned_data["decision"] == StudioVerificationForm.VERIFY else creator_unverify
+    try:
+        move(
+            creator=creator,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            client=ClientInfo.from_request(request),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return render(request, "moderation/user_detail.html", _user_context(subject, studio_form=form), status=409)
+    messages.success(request, _("Done. The user has been told."))
+    return HttpResponseRedirect(reverse("moderation:user", args=[subject.pk]))
+
+
 # --- The audit log ----------------------------------------------------------------
 
 AUDIT_PAGE_SIZE = 50
 
 
-@require_safe
-@moderator_required
+@moderator_view("GET", "HEAD")
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     """Filter the audit log by user, action and dates. Bad filters are shown
     as form errors and ignored, never a 500."""

@@ -31,6 +31,7 @@ from usage_requests.selectors import (
     contract_by_licence_code,
     contract_detail_for_user,
     contract_list_for_user,
+    delivered_copies,
     licensed_photos,
 )
 from usage_requests.services import contract_sign, normalise_licence_code
@@ -83,6 +84,7 @@ class ContractSerializer(PageLinks, serializers.ModelSerializer):
             "territory",
             "ai_training",
             "terms_hash",
+            "visible_label",
             "created_at",
             "sign_deadline",
             "activated_at",
@@ -158,9 +160,15 @@ class ContractDetailSerializer(ContractSerializer):
         return public_verdict(contract)
 
 
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class ConsentField(serializers.BooleanField):
+    """A box to tick: only ``true`` signs (``contract_sign`` refuses ``false``
+    with its own message), so the schema admits only ``true``."""
+
+
 class SignInput(serializers.Serializer):
     typed_name = PlainTextField(max_length=120, help_text="Your legal name exactly as on your profile.")
-    consent = serializers.BooleanField(help_text="You have read the contract and agree to it.")
+    consent = ConsentField(help_text="You have read the contract and agree to it.")
 
 
 class ContractFilter(django_filters.FilterSet):
@@ -245,6 +253,11 @@ class LicenceSerializer(serializers.Serializer):
     territory = serializers.CharField()
     ai_training = serializers.BooleanField(help_text="Whether training or fine-tuning a model is permitted.")
     terms_hash = serializers.CharField(help_text="SHA-256 of the contract's canonical terms.")
+    delivered_copies = serializers.IntegerField(
+        min_value=0,
+        help_text="How many copies of the actor's originals were delivered under this licence, each marked "
+        "for its delivery (never who received them).",
+    )
     checked_at = serializers.DateTimeField()
 
 
@@ -284,6 +297,7 @@ def licence_answer(contract: Contract) -> dict[str, Any]:
         "territory": terms.get("territory", ""),
         "ai_training": bool(terms.get("ai_training")),
         "terms_hash": contract.terms_hash,
+        "delivered_copies": delivered_copies(contract),
         "checked_at": timezone.now(),
     }
 

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marketplace.api.errors import field_error
+from marketplace.api.fields import VisibleTextField
 from marketplace.api.pagination import OldestFirstPagination
 from marketplace.api.permissions import IsActorOrCreator
 from marketplace.http import signed_in_user
@@ -30,7 +31,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class MessageInput(serializers.Serializer):
-    body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, trim_whitespace=False)
+    body = VisibleTextField(max_length=MESSAGE_MAX_LENGTH, trim_whitespace=False)
 
 
 class RequestMessages(generics.GenericAPIView):
@@ -41,7 +42,11 @@ class RequestMessages(generics.GenericAPIView):
     pagination_class = OldestFirstPagination
     filter_backends: list[type] = []
 
-    @extend_schema(summary="The request's messages, oldest first (marks them read)", tags=["requests"])
+    @extend_schema(
+        summary="The request's messages, oldest first (marks them read)",
+        responses=MessageSerializer(many=True),
+        tags=["requests"],
+    )
     def get(self, request: Request, pk: int) -> Response:
         req = request_in_scope(request, pk)
         page = self.paginate_queryset(selectors.messages_for_request(req))

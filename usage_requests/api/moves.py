@@ -67,6 +67,12 @@ class AcceptInput(TermsVersionInput):
         max_length=MAX_SHOTS_PER_REQUEST,
         help_text="Approve or veto each shot (saved first, in the same transaction as the acceptance).",
     )
+    visible_label = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Whether every copy the creator downloads also carries the licence code in a small visible "
+        "corner label (every copy always carries an invisible mark naming its delivery). Default false.",
+    )
 
 
 class CounterInput(TermsInput, TermsVersionInput):
@@ -134,6 +140,7 @@ class RequestAccept(_Move[AcceptInput]):
             user=signed_in_user(request),
             decisions=decisions,
             terms_version=values["terms_version"],
+            visible_label=values["visible_label"],
         )
 
 

@@ -25,7 +25,8 @@ from actors.selectors import listed_actors
 from creators.models import Shot
 from creators.selectors import creator_profile_of, projects_for_user
 from marketplace.api.errors import field_error
-from marketplace.api.fields import PlainTextField
+from marketplace.api.fields import MoneyField, PlainTextField
+from marketplace.api.filters import IdFilter
 from marketplace.api.permissions import IsActorOrCreator, IsCreator
 from marketplace.forms import MAX_PK
 from marketplace.http import get_in_scope_or_404, signed_in_user
@@ -213,7 +214,7 @@ class RequestDetailSerializer(RequestSerializer):
 
 
 class TermsInput(serializers.Serializer):
-    fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    fee = MoneyField()
     currency = serializers.ChoiceField(choices=Currency.choices)
     term_start = serializers.DateField()
     term_end = serializers.DateField()
@@ -249,7 +250,7 @@ def valid_input(serializer_class: type[S], request: Request) -> S:
 
 class RequestFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
-    project = django_filters.NumberFilter(field_name="project_id", min_value=1, max_value=MAX_PK)
+    project = IdFilter(field_name="project_id")
 
     class Meta:
         model = UsageRequest

@@ -1,6 +1,7 @@
 """Usage requests, their versioned terms and per-shot decisions, the message
-thread, contracts with their signatures, and the timelines of both
-(DESIGN.md "Usage request", "Contract"). Split by subject; import from here.
+thread, contracts with their signatures, the deliveries of licensed
+originals, and the timelines of both (DESIGN.md "Usage request",
+"Contract", "Delivery and provenance"). Split by subject; import from here.
 
 Only ``usage_requests.services`` assigns a status; the legal moves are the
 ``TRANSITIONS`` dicts next to each status list.
@@ -17,6 +18,7 @@ from usage_requests.models.contracts import (
     canonical_json,
     terms_hash,
 )
+from usage_requests.models.deliveries import DELIVERY_ID_HEX, Delivery, watermark_display
 from usage_requests.models.requests import (
     AWAITING_PARTY,
     MESSAGE_MAX_LENGTH,
@@ -41,6 +43,7 @@ from usage_requests.models.requests import (
 __all__ = [
     "AWAITING_PARTY",
     "CONTRACT_TRANSITIONS",
+    "DELIVERY_ID_HEX",
     "MESSAGE_MAX_LENGTH",
     "NOTE_MAX_LENGTH",
     "OPEN_REQUEST_STATUSES",
@@ -51,6 +54,7 @@ __all__ = [
     "ContractEvent",
     "ContractQuerySet",
     "ContractStatus",
+    "Delivery",
     "ImmutableSnapshot",
     "Message",
     "Party",
@@ -66,4 +70,5 @@ __all__ = [
     "likeness_usage_labels",
     "party_label",
     "terms_hash",
+    "watermark_display",
 ]

@@ -87,6 +87,9 @@ class Contract(BetweenParties, models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True)
+    # The actor's choice when accepting: delivered copies also carry the
+    # licence code in a visible corner label (the invisible mark always).
+    visible_label = models.BooleanField(_("label delivered copies with the licence code"), default=False)
 
     objects = ContractQuerySet.as_manager()
 

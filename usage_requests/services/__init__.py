@@ -22,6 +22,7 @@ from usage_requests.services.decisions import (
     usage_request_decide_and_accept,
     usage_request_decide_shots,
 )
+from usage_requests.services.deliveries import delivery_make, licence_facts
 from usage_requests.services.messages import MessageRefused, message_digests_send, message_send, thread_mark_read
 from usage_requests.services.red_lines import red_line_violations
 from usage_requests.services.requests import (
@@ -60,6 +61,8 @@ __all__ = [
     "contract_void",
     "contracts_cancel_unsigned",
     "contracts_complete_ended",
+    "delivery_make",
+    "licence_facts",
     "message_digests_send",
     "message_send",
     "normalise_licence_code",

@@ -151,9 +151,12 @@ def build_snapshot(*, request: UsageRequest, approved: list[RequestShot], accept
     }
 
 
-def contract_create(*, request: UsageRequest, approved: list[RequestShot], now: datetime) -> Contract:
+def contract_create(
+    *, request: UsageRequest, approved: list[RequestShot], now: datetime, visible_label: bool = False
+) -> Contract:
     """Create the contract of a request being accepted. Call only inside the
-    acceptance's transaction (``usage_request_accept``)."""
+    acceptance's transaction (``usage_request_accept``). ``visible_label``:
+    the actor wants delivered copies to carry the licence code visibly."""
     snapshot = build_snapshot(request=request, approved=approved, accepted_at=now)
     for _attempt in range(5):
         try:
@@ -169,6 +172,7 @@ def contract_create(*, request: UsageRequest, approved: list[RequestShot], now: 
                     term_start=snapshot["terms"]["term_start"],
                     term_end=snapshot["terms"]["term_end"],
                     sign_deadline=now + timedelta(days=settings.CONTRACT_SIGN_DAYS),
+                    visible_label=visible_label,
                 )
             break
         except IntegrityError:

@@ -75,10 +75,13 @@ def usage_request_decide_shots(
     return changed
 
 
-def usage_request_accept(*, request: UsageRequest, user: User, terms_version: int | None) -> Contract:
+def usage_request_accept(
+    *, request: UsageRequest, user: User, terms_version: int | None, visible_label: bool = False
+) -> Contract:
     """The actor accepts the latest terms: the request becomes accepted and
     its contract is created in the same transaction, from the approved shots
-    only. Raises ``PermissionDenied`` (not the actor), ``StaleTerms``,
+    only; ``visible_label`` is the actor's choice of a visible licence label
+    on every delivered copy. Raises ``PermissionDenied`` (not the actor), ``StaleTerms``,
     ``RequestExpired`` (even before the sweep ran), ``InvalidTransition``,
     ``IncompleteDecisions``."""
     now = timezone.now()
@@ -98,7 +101,7 @@ def usage_request_accept(*, request: UsageRequest, user: User, terms_version: in
         record_event(
             request, RequestEvent.Kind.ACCEPTED, by=user, party=Party.ACTOR, terms_version=request.terms_version
         )
-        contract = contract_create(request=request, approved=approved, now=now)
+        contract = contract_create(request=request, approved=approved, now=now, visible_label=visible_label)
         # The creator is sent to the contract, not the request: signing is next.
         notify(
             recipient=request.creator.user,
@@ -117,6 +120,7 @@ def usage_request_decide_and_accept(
     user: User,
     decisions: dict[int, tuple[str, str]],
     terms_version: int | None,
+    visible_label: bool = False,
 ) -> Contract:
     """Record the actor's shot decisions and accept the latest terms, in one
     transaction: a refused acceptance keeps no decision either. Raises as
@@ -124,4 +128,6 @@ def usage_request_decide_and_accept(
     with transaction.atomic():
         if decisions:
             usage_request_decide_shots(request=usage_request, user=user, decisions=decisions)
-        return usage_request_accept(request=usage_request, user=user, terms_version=terms_version)
+        return usage_request_accept(
+            request=usage_request, user=user, terms_version=terms_version, visible_label=visible_label
+        )

@@ -97,4 +97,27 @@ def active_contract(*, actor: ActorProfile, creator: CreatorProfile, veto: int =
     return contract
 
 
+def licensed_photo(actor: ActorProfile, *, seed: int = 1, fmt: str = "JPEG"):
+    """A photo large and textured enough to carry a watermark (a 600x800
+    demo portrait), stored and with its renditions made."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from actors.services import photo_renditions_make, photo_upload
+    from portal.demo.actors import portrait
+
+    data = portrait(seed)
+    if fmt != "JPEG":
+        buffer = io.BytesIO()
+        Image.open(io.BytesIO(data)).save(buffer, format=fmt)
+        data = buffer.getvalue()
+    name, content_type = {"JPEG": ("portrait.jpg", "image/jpeg"), "PNG": ("portrait.png", "image/png")}.get(
+        fmt, ("portrait.webp", "image/webp")
+    )
+    (photo,) = photo_upload(actor=actor, files=[SimpleUploadedFile(name, data, content_type=content_type)])
+    return photo_renditions_make(photo_id=photo.pk)
+
+
 __all__ = ["date"]

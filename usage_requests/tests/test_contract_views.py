@@ -14,7 +14,7 @@ from actors.models import ActorProfile, AssetAccess
 from actors.tests.factories import photo_for
 from creators.models import CreatorProfile
 from marketplace.models import AuditEvent
-from usage_requests.models import Contract, ContractEvent, ContractStatus, Signature
+from usage_requests.models import Contract, ContractEvent, ContractStatus, Delivery, Signature
 from usage_requests.services import contract_revoke, contract_sign, contract_suspend
 from usage_requests.tests.factories import accepted_contract, active_contract, open_actor
 
@@ -443,9 +443,11 @@ def test_a_creators_tool_downloads_originals_with_its_token_only_while_licensed(
     tool.credentials(HTTP_AUTHORIZATION=f"Token {token_for(creator)}")
     response = tool.get(original_url(photo))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == stored_bytes(photo.original)
+    # A fresh copy made for this download, not the stored file (test_deliveries.py).
+    assert b"".join(response.streaming_content) != stored_bytes(photo.original)
     access = AssetAccess.objects.get(photo=photo, kind="original", outcome=AssetAccess.Outcome.GRANTED)
     assert access.viewer == creator
+    assert Delivery.objects.get(access=access).channel == Delivery.Channel.API
 
     api_token_revoke(token=ApiToken.objects.get(user=creator), user=creator)
     assert tool.get(original_url(photo)).status_code == 404

@@ -4,6 +4,7 @@ contracts, ended contracts and the message digest."""
 from collections import Counter
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -11,17 +12,21 @@ from django.utils import timezone
 
 from marketplace.models import Notification
 from usage_requests import notifications as kinds
-from usage_requests.models import ContractEvent, ContractStatus, RequestEvent, RequestStatus
+from usage_requests.models import ContractEvent, ContractStatus, RequestEvent, RequestStatus, UsageRequest
 from usage_requests.services import (
     contracts_cancel_unsigned,
     contracts_complete_ended,
     message_digests_send,
     message_send,
+    sweeps,
     thread_mark_read,
     usage_request_counter,
     usage_requests_expire_due,
     usage_requests_remind_due,
 )
+from usage_requests.services.contracts import _params as contract_params
+from usage_requests.services.contracts import contract_url
+from usage_requests.services.requests import notification_params, request_url
 from usage_requests.tests.factories import (
     GOOD_TERMS,
     accepted_contract,
@@ -230,3 +235,59 @@ def test_answering_a_message_counts_as_reading_it(pending, actor, creator):
         assert message_digests_send() == 1  # the creator's, about the answer
     assert digests_for(actor) == 0
     assert digests_for(creator) == 1
+
+
+# --- Set-based sweeps: chunks, the run's time, what the notifications say ------------
+
+
+@pytest.fixture
+def five_due(actor_profile, creator):
+    requests = [send_request(actor=actor_profile, creator=creator.creator_profile, shots=1) for _ in range(5)]
+    UsageRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    return requests
+
+
+def test_expiry_sweep_claims_chunk_after_chunk_each_request_once(five_due, actor, creator, monkeypatch):
+    monkeypatch.setattr(sweeps, "CHUNK", 2)
+    assert usage_requests_expire_due() == 5
+    assert usage_requests_expire_due() == 0
+    for request in five_due:
+        request.refresh_from_db()
+        assert request.status == RequestStatus.EXPIRED
+        assert request.events.filter(kind=RequestEvent.Kind.EXPIRED).count() == 1
+    assert kinds_for(actor)[kinds.REQUEST_EXPIRED.key] == 5
+    assert kinds_for(creator)[kinds.REQUEST_EXPIRED.key] == 5
+
+
+def test_a_run_whose_time_is_up_takes_no_more_chunks_and_the_next_run_carries_on(five_due, monkeypatch):
+    monkeypatch.setattr(sweeps, "CHUNK", 2)
+    # The run starts at 0 s, still in time for a first chunk; then its time is up.
+    clock, real_clock = iter([0.0, 0.0, sweeps.RUN_SECONDS]), sweeps.time
+    monkeypatch.setattr(sweeps, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+    assert usage_requests_expire_due() == 2
+    monkeypatch.setattr(sweeps, "time", real_clock)
+    assert usage_requests_expire_due() == 3
+    assert UsageRequest.objects.filter(status=RequestStatus.EXPIRED).count() == 5
+
+
+def test_sweep_notifications_read_as_those_of_a_move(pending, actor):
+    usage_requests_expire_due(now=pending.expires_at + timedelta(seconds=1))
+    pending.refresh_from_db()
+    notification = Notification.objects.get(recipient=actor, kind=kinds.REQUEST_EXPIRED.key)
+    assert notification.params == notification_params(pending)
+    assert notification.url == request_url(pending)
+    assert notification.target == pending
+
+
+def test_contract_sweep_notifications_read_as_those_of_a_move(actor_profile, actor, creator):
+    contract = accepted_contract(actor=actor_profile, creator=creator.creator_profile)
+    assert contracts_cancel_unsigned(now=contract.sign_deadline + timedelta(seconds=1)) == 1
+    contract.refresh_from_db()
+    notification = Notification.objects.get(recipient=creator, kind=kinds.CONTRACT_CANCELLED.key)
+    assert notification.event_key == f"contract:{contract.pk}:cancelled"
+    assert notification.params == contract_params(contract)
+    assert notification.url == contract_url(contract)
+    assert notification.target == contract
+    assert contract.events.get(kind=ContractEvent.Kind.CANCELLED).by_party == "platform"

@@ -18,7 +18,7 @@ from marketplace.http import PortalRequest, client_ip
 from marketplace.ratelimit import hit
 from usage_requests.forms import LicenceCheckForm
 from usage_requests.models import Contract, ContractStatus
-from usage_requests.selectors import contract_by_licence_code
+from usage_requests.selectors import contract_by_licence_code, delivered_copies
 from usage_requests.services import normalise_licence_code
 from usage_requests.views.contracts import STATUS_COLOURS, snapshot_view
 
@@ -153,6 +153,7 @@ def verify_code(request: PortalRequest, code: str) -> HttpResponse:
         "verdict": verdict_of(contract),
         "status_colour": STATUS_COLOURS.get(contract.status, "secondary"),
         "checked_at": timezone.now(),
+        "delivered_copies": delivered_copies(contract),
         "form": LicenceCheckForm(),
     }
     response = render(request, "usage_requests/verify_code.html", context)

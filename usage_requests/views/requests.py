@@ -27,6 +27,7 @@ from marketplace.exceptions import DomainError
 from marketplace.http import AuthenticatedRequest, get_in_scope_or_404, portal_state
 from usage_requests import selectors
 from usage_requests.forms import (
+    AcceptForm,
     CounterForm,
     MessageForm,
     ReasonForm,
@@ -184,7 +185,7 @@ def _detail_context(request: AuthenticatedRequest, req: UsageRequest, **forms: F
         ),
         "counter_form": forms.get("counter_form")
         or (CounterForm.prefilled(latest, req.terms_version) if actor_turn and latest else None),
-        "accept_form": TermsVersionForm(initial={"terms_version": req.terms_version}),
+        "accept_form": AcceptForm(initial={"terms_version": req.terms_version}),
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "message_form": forms.get("message_form") or MessageForm(),
         **thread_context(req, party),
@@ -249,6 +250,7 @@ def request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             user=request.user,
             decisions=form.decisions(),
             terms_version=form.cleaned_data["terms_version"],
+            visible_label=form.cleaned_data["visible_label"],
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -275,10 +277,19 @@ def _terms_version_move(
 def request_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     req = request_for_user(request, pk)
     _require_party(req, request, Party.ACTOR)
-    return _terms_version_move(
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete. Nothing was changed."))
+        return request_page(request, req, status=400)
+    return _attempt(
         request,
         req,
-        lambda version: usage_request_accept(request=req, user=request.user, terms_version=version),
+        lambda: usage_request_accept(
+            request=req,
+            user=request.user,
+            terms_version=form.cleaned_data["terms_version"],
+            visible_label=form.cleaned_data["visible_label"],
+        ),
         _("Accepted. The contract is ready for both signatures."),
     )
 

@@ -1,9 +1,6 @@
-"""Actor side: the profile, likeness photos, consent records, red lines and
-the log of every access to the actor's likeness (DESIGN.md "Actor side")."""
+"""The actor profile, its roster consent records and red lines."""
 
-import uuid
 from decimal import Decimal
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -120,12 +117,15 @@ class ActorProfile(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set by a moderator acting on a report; a hidden actor is never listed.
     hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
-    # Search: maintained by actors.services.actor_search_refresh. The document
-    # is the lower-cased searchable text (SQLite fallback and Chinese
-    # substrings); the vector is filled on PostgreSQL only.
+    # Search: maintained by actors.services.actor_search_refresh, laid out
+    # as actors.search describes. The document is the lower-cased text the
+    # roster matches (stage name on the first line); the grams are its keys
+    # for one- and two-character words, indexed on PostgreSQL (actors/0010).
     search_document = models.TextField(blank=True, editable=False)
+    search_grams = models.TextField(blank=True, editable=False)
     # Overlapping pairs of Chinese/Japanese characters ("林晓 晓雨"): Chinese
-    # has no spaces, so these are its words for the full-text index.
+    # has no spaces, so these are its words for the full-text vector (filled
+    # on PostgreSQL only; the roster no longer reads the vector).
     search_ngrams = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -174,77 +174,6 @@ class ActorProfile(models.Model):
     def get_languages_display(self) -> list[str]:
         labels = dict(SpokenLanguage.choices)
         return [str(labels[code]) for code in self.languages if code in labels]
-
-
-def _photo_path(kind: str, instance: "LikenessPhoto", filename: str) -> str:
-    # Never the uploaded name: a random name under the actor's private folder,
-    # keeping only the extension the sanitizer chose.
-    suffix = PurePosixPath(filename).suffix.lower()
-    return f"likeness/{instance.actor_id}/{kind}/{uuid.uuid4().hex}{suffix}"
-
-
-def original_path(instance, filename):
-    return _photo_path("original", instance, filename)
-
-
-def thumbnail_path(instance, filename):
-    return _photo_path("thumbnail", instance, filename)
-
-
-def preview_path(instance, filename):
-    return _photo_path("preview", instance, filename)
-
-
-class LikenessPhoto(models.Model):
-    """A likeness photo. The original is private; the thumbnail and the
-    watermarked preview are made by a Celery task after the upload commits."""
-
-    class Renditions(models.TextChoices):
-        PENDING = "pending", _("Processing")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Processing failed")
-
-    class Review(models.TextChoices):
-        CLEAR = "clear", _("Clear")
-        FLAGGED = "flagged", _("Under review")
-        CLEARED = "cleared", _("Cleared by a moderator")
-        REJECTED = "rejected", _("Rejected by a moderator")
-
-    actor = models.ForeignKey(ActorProfile, on_delete=models.CASCADE, related_name="photos")
-    original = models.FileField(upload_to=original_path, max_length=200)
-    thumbnail = models.FileField(upload_to=thumbnail_path, max_length=200, blank=True)
-    preview = models.FileField(upload_to=preview_path, max_length=200, blank=True)
-    content_type = models.CharField(max_length=20)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    byte_size = models.PositiveIntegerField()
-    position = models.PositiveSmallIntegerField(default=0)
-    is_primary = models.BooleanField(default=False)
-    renditions = models.CharField(max_length=10, choices=Renditions.choices, default=Renditions.PENDING)
-    # 64-bit difference hash as 16 hex digits; empty until the renditions exist.
-    dhash = models.CharField(max_length=16, blank=True, db_index=True)
-    review = models.CharField(max_length=10, choices=Review.choices, default=Review.CLEAR)
-    similar_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The photo it resembles."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = _("likeness photo")
-        verbose_name_plural = _("likeness photos")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["actor"], condition=Q(is_primary=True), name="likeness_one_primary_per_actor"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"photo {self.pk} of actor {self.actor_id}"
-
-    @property
-    def under_review(self) -> bool:
-        return self.review == self.Review.FLAGGED
 
 
 class ConsentRecord(AppendOnlyModel):
@@ -299,88 +228,3 @@ class RedLines(models.Model):
     def accepted_territory_labels(self) -> list[str]:
         labels = dict(Territory.choices)
         return [str(labels[key]) for key in self.accepted_territories if key in labels]
-
-
-class AssetAccess(AppendOnlyModel):
-    """Append-only: one row per view, download or denied attempt on a likeness
-    asset. The actor reads these at /actors/me/access/."""
-
-    class Kind(models.TextChoices):
-        THUMBNAIL = "thumbnail", _("Thumbnail")
-        PREVIEW = "preview", _("Watermarked preview")
-        ORIGINAL = "original", _("Original download")
-        EXPORT = "export", _("Data export")
-
-    class Outcome(models.TextChoices):
-        GRANTED = "granted", _("Granted")
-        DENIED = "denied", _("Denied")
-
-    actor = models.ForeignKey(ActorProfile, on_delete=models.CASCADE, related_name="asset_accesses")
-    photo = models.ForeignKey(LikenessPhoto, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    viewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # Who it was at the time, readable even after their account is gone.
-    viewer_label = models.CharField(max_length=120, blank=True)
-    viewer_role = models.CharField(max_length=12, blank=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    outcome = models.CharField(max_length=8, choices=Outcome.choices)
-    purpose = models.CharField(max_length=120, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["actor", "-created_at", "-id"], name="access_actor_newest_idx"),
-            models.Index(fields=["actor", "viewer", "-created_at"], name="access_actor_viewer_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.outcome} {self.actor_id}"
-
-    @property
-    def purpose_display(self) -> str:
-        """The purpose as the actor reads it: a licence code, or for a
-        moderator the item they were working on ("Moderator — dispute #12")."""
-        if not self.purpose:
-            return ""
-        if self.viewer_role != "moderator":
-            return _("Licence %(code)s") % {"code": self.purpose}
-        kind, _sep, number = self.purpose.partition(":")
-        label = MODERATOR_PURPOSES.get(kind)
-        if label is None or not number.isdigit():
-            return _("Moderator — %(purpose)s") % {"purpose": self.purpose}
-        return _("Moderator — %(item)s") % {"item": label % {"id": number}}
-
-
-# Why a moderator may open an actor's private photos: the item they work on,
-# logged as "<kind>:<id>" (see actors.selectors.asset_access_rule).
-MODERATOR_PURPOSES = {
-    "verification": _("identity check #%(id)s"),
-    "dispute": _("dispute #%(id)s"),
-    "flag": _("flagged photo #%(id)s"),
-}
-
-
-class DataExport(models.Model):
-    """A ZIP of everything the portal holds about an actor, built by a task and
-    fetched through a signed link that expires."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Being prepared")
-        READY = "ready", _("Ready to download")
-        FAILED = "failed", _("Failed")
-
-    actor = models.ForeignKey(ActorProfile, on_delete=models.CASCADE, related_name="data_exports")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    archive = models.FileField(upload_to="exports/", max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    ready_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"export {self.pk} of actor {self.actor_id}"

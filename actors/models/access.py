@@ -1,0 +1,71 @@
+"""The append-only log of every access to an actor's likeness."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from actors.models.photos import LikenessPhoto
+from actors.models.profile import ActorProfile
+from marketplace.models import AppendOnlyModel
+
+
+class AssetAccess(AppendOnlyModel):
+    """Append-only: one row per view, download or denied attempt on a likeness
+    asset. The actor reads these at /actors/me/access/."""
+
+    class Kind(models.TextChoices):
+        THUMBNAIL = "thumbnail", _("Thumbnail")
+        PREVIEW = "preview", _("Watermarked preview")
+        ORIGINAL = "original", _("Original download")
+        EXPORT = "export", _("Data export")
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        DENIED = "denied", _("Denied")
+
+    actor = models.ForeignKey(ActorProfile, on_delete=models.CASCADE, related_name="asset_accesses")
+    photo = models.ForeignKey(LikenessPhoto, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who it was at the time, readable even after their account is gone.
+    viewer_label = models.CharField(max_length=120, blank=True)
+    viewer_role = models.CharField(max_length=12, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    purpose = models.CharField(max_length=120, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "-created_at", "-id"], name="access_actor_newest_idx"),
+            models.Index(fields=["actor", "viewer", "-created_at"], name="access_actor_viewer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.outcome} {self.actor_id}"
+
+    @property
+    def purpose_display(self) -> str:
+        """The purpose as the actor reads it: a licence code, or for a
+        moderator the item they were working on ("Moderator — dispute #12")."""
+        if not self.purpose:
+            return ""
+        if self.viewer_role != "moderator":
+            return _("Licence %(code)s") % {"code": self.purpose}
+        kind, _sep, number = self.purpose.partition(":")
+        label = MODERATOR_PURPOSES.get(kind)
+        if label is None or not number.isdigit():
+            return _("Moderator — %(purpose)s") % {"purpose": self.purpose}
+        return _("Moderator — %(item)s") % {"item": label % {"id": number}}
+
+
+# Why a moderator may open an actor's private photos: the item they work on,
+# logged as "<kind>:<id>" (see actors.selectors.asset_access_rule).
+MODERATOR_PURPOSES = {
+    "verification": _("identity check #%(id)s"),
+    "dispute": _("dispute #%(id)s"),
+    "flag": _("flagged photo #%(id)s"),
+}
