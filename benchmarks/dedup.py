@@ -24,16 +24,13 @@ median and p99 of the lookup under 50 ms), or a lookup misses a hash.
 import argparse
 import io
 import json
-import os
 import random
 import statistics
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+from throwaway import in_throwaway_database, setup_django
+
 GOAL_MS = 50.0
 TOP = 1 << 63
 FAMILY_SIZE = 10
@@ -49,43 +46,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     args = parser.parse_args()
 
-    server_url = os.environ.get("DATABASE_URL", DEFAULT_SERVER_URL)
-    if not server_url.startswith(("postgres://", "postgresql://")):
-        print("bench-dedup measures PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
-        return 2
-    name = f"consentcast_bench_dedup_{os.getpid()}"
-    database_url = urlparse(server_url)._replace(path=f"/{name}").geturl()
-    admin(server_url, f'CREATE DATABASE "{name}"')
-    print(f"Created database {name}")
-    try:
-        return run(args, database_url)
-    finally:
-        if args.keep:
-            print(f"Kept database {name}")
-        else:
-            from django.db import connections
-
-            connections.close_all()
-            admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"Dropped database {name}")
-
-
-def admin(server_url: str, statement: str) -> None:
-    import psycopg
-
-    url = urlparse(server_url)._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(statement)
+    return in_throwaway_database("dedup", keep=args.keep, run=lambda database_url: run(args, database_url))
 
 
 def run(args, database_url: str) -> int:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.development"
-    os.environ["DEBUG"] = "False"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(database_url)
     from django.core.management import call_command
 
     from actors.services.duplicates import NEAR_DUPLICATE_BITS, near_duplicates

@@ -10,6 +10,7 @@ from creators.models import CreatorProfile
 from marketplace.exceptions import InvalidTransition
 from marketplace.http import ClientInfo
 from marketplace.models import AuditEvent, User
+from marketplace.notifications import NotificationKind
 from marketplace.services import audit, notify
 from moderation import notifications as kinds
 from moderation.models import REASON_MAX_LENGTH
@@ -22,23 +23,17 @@ def creator_verify(
     """Give the creator the verified-studio badge (``reason``, optional, is
     kept in the audit log). Raises ``InvalidTransition`` when already verified."""
     reason = " ".join(reason.split())[:REASON_MAX_LENGTH]
-    with transaction.atomic():
-        if not CreatorProfile.objects.filter(pk=creator.pk, is_verified=False).update(is_verified=True):
-            raise InvalidTransition(_("This studio is already verified."))
-        creator.is_verified = True
-        audit(
-            action=AuditEvent.Action.CREATOR_VERIFIED,
-            actor=by,
-            target=target_of(creator),
-            client=client,
-            data={"reason": reason},
-        )
-        notify(
-            recipient=creator.user,
-            kind=kinds.CREATOR_VERIFIED,
-            event_key=f"creator_verified:{creator.pk}:{timezone.now().timestamp()}",
-        )
-    return creator
+    return _set_verified(
+        creator,
+        verified=True,
+        refusal=_("This studio is already verified."),
+        action=AuditEvent.Action.CREATOR_VERIFIED,
+        kind=kinds.CREATOR_VERIFIED,
+        by=by,
+        reason=reason,
+        client=client,
+        params={},
+    )
 
 
 def creator_unverify(
@@ -49,21 +44,41 @@ def creator_unverify(
     reason = " ".join(reason.split())[:REASON_MAX_LENGTH]
     if not reason:
         raise InvalidTransition(_("Write the reason: the user is told it."))
+    return _set_verified(
+        creator,
+        verified=False,
+        refusal=_("This studio is not verified."),
+        action=AuditEvent.Action.CREATOR_UNVERIFIED,
+        kind=kinds.CREATOR_UNVERIFIED,
+        by=by,
+        reason=reason,
+        client=client,
+        params={"reason": reason},
+    )
+
+
+def _set_verified(
+    creator: CreatorProfile,
+    *,
+    verified: bool,
+    refusal: str,
+    action: str,
+    kind: NotificationKind,
+    by: User,
+    reason: str,
+    client: ClientInfo | None,
+    params: dict[str, str],
+) -> CreatorProfile:
+    """Compare-and-set the badge, with its audit row and the creator's notice."""
     with transaction.atomic():
-        if not CreatorProfile.objects.filter(pk=creator.pk, is_verified=True).update(is_verified=False):
-            raise InvalidTransition(_("This studio is not verified."))
-        creator.is_verified = False
-        audit(
-            action=AuditEvent.Action.CREATOR_UNVERIFIED,
-            actor=by,
-            target=target_of(creator),
-            client=client,
-            data={"reason": reason},
-        )
+        if not CreatorProfile.objects.filter(pk=creator.pk, is_verified=not verified).update(is_verified=verified):
+            raise InvalidTransition(refusal)
+        creator.is_verified = verified
+        audit(action=action, actor=by, target=target_of(creator), client=client, data={"reason": reason})
         notify(
             recipient=creator.user,
-            kind=kinds.CREATOR_UNVERIFIED,
-            event_key=f"creator_unverified:{creator.pk}:{timezone.now().timestamp()}",
-            params={"reason": reason},
+            kind=kind,
+            event_key=f"{kind.key}:{creator.pk}:{timezone.now().timestamp()}",
+            params=params,
         )
     return creator
