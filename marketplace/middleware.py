@@ -3,6 +3,7 @@
 import logging
 
 from django.db import connections
+from django.middleware.gzip import GZipMiddleware
 
 from marketplace.http import ClientInfo
 from marketplace.languages import activate_for_user
@@ -87,3 +88,32 @@ class AuthorizationFailureAuditMiddleware:
                 data={"method": request.method, "status": 403},
             )
         return response
+
+
+# What is worth compressing: text. Photos, archives and fonts are compressed
+# already; gzip would spend CPU on them and drop their Content-Length and ranges.
+COMPRESSIBLE_TYPES = {"application/json", "application/javascript", "application/xml", "image/svg+xml"}
+
+
+def compressible(content_type: str) -> bool:
+    """Text, JSON or XML, including their ``+json``/``+xml`` dialects (the OpenAPI schema)."""
+    media_type = content_type.split(";")[0].strip().lower()
+    return media_type.startswith("text/") or media_type in COMPRESSIBLE_TYPES or media_type.endswith(("+json", "+xml"))
+
+
+class TextCompressionMiddleware(GZipMiddleware):
+    """Django's gzip, for text only (HTML, JSON, CSS, JS, SVG).
+
+    Chosen over compression in the WSGI server because it ships with Django
+    and carries Django's BREACH mitigation (random bytes in every gzip header,
+    Django 4.2+) for pages that hold a CSRF token. It sits above whitenoise, so
+    static files are compressed in every mode: development and tests serve them
+    from the finders uncompressed, and production's precompressed files
+    (CompressedManifestStaticFilesStorage) already say their Content-Encoding,
+    which gzip leaves alone.
+    """
+
+    def process_response(self, request, response):
+        if not compressible(response.get("Content-Type", "")):
+            return response
+        return super().process_response(request, response)
