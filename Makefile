@@ -86,6 +86,11 @@ bench-dedup: $(VENV)/.installed-dev | var
 bench-watermark: $(VENV)/.installed-dev | var
 	$(BIN)/python benchmarks/watermark.py $(BENCH_ARGS)
 
+## bench-email: a burst of 200 notifications committed back to back, one Celery worker (default concurrency) on Redis, a real SMTP server: p50/p95/max from commit to receipt; exits 1 when p95 reaches 2 s or an email is lost or doubled
+.PHONY: bench-email
+bench-email: $(VENV)/.installed-dev | var
+	$(BIN)/python benchmarks/email_burst.py $(BENCH_ARGS)
+
 ## bench-images: peak memory (/usr/bin/time -v; apt-get install time) and time of sanitize_image and the rendition task on seeded 40 MP images, before and after; exits 1 when a step reaches 300 MB
 .PHONY: bench-images
 bench-images: $(VENV)/.installed-dev | var

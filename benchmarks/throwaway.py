@@ -33,9 +33,12 @@ def in_throwaway_database(benchmark: str, *, keep: bool, run: Callable[[str], in
         if keep:
             print(f"Kept database {name}")
         else:
-            from django.db import connections
+            from django.conf import settings
 
-            connections.close_all()
+            if settings.configured:
+                from django.db import connections
+
+                connections.close_all()
             _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             print(f"Dropped database {name}")
 

@@ -10,9 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 from django.conf import settings
 from django.core import management
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -78,7 +81,7 @@ def send_notification_email(self, notification_id: int) -> str:
         return "not-wanted"
 
     try:
-        _notification_message(notification).send()
+        _send(_notification_message(notification))
     except (smtplib.SMTPException, OSError) as exc:
         delay = _record_email_failure(notification, exc)
         if delay is None:
@@ -101,6 +104,61 @@ def _notification_message(notification: Notification) -> EmailMultiAlternatives:
     message.attach_alternative(html, "text/html")
     message.extra_headers["X-ConsentCast-Notification"] = str(notification.pk)
     return message
+
+
+# One SMTP connection per worker process, kept open between tasks: a burst of
+# notifications costs one TCP and SMTP handshake (and TLS, and AUTH) per
+# process instead of one per email (bench-email). Tasks in one process run one
+# at a time (prefork), so nothing else uses it meanwhile.
+_open_connection: BaseEmailBackend | None = None
+_open_for: tuple[object, ...] = ()
+
+
+def _email_settings() -> tuple[object, ...]:
+    """What the open connection was made for; when settings change (tests), a new one is made."""
+    names = ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_USE_TLS", "EMAIL_USE_SSL")
+    return tuple(getattr(settings, name, None) for name in names)
+
+
+def _send(message: EmailMultiAlternatives) -> None:
+    """Send over the process's open SMTP connection. A kept connection that
+    the server closed while idle (``SMTPServerDisconnected``) is opened again
+    once; any failure on a fresh connection propagates (the task retries)."""
+    global _open_connection, _open_for
+    if _open_connection is not None and _open_for != _email_settings():
+        close_email_connection()
+    while True:
+        kept = _open_connection is not None
+        if _open_connection is None:
+            connection = get_connection(fail_silently=False)
+            connection.open()  # raises when the server cannot be reached; nothing is kept then
+            _open_connection, _open_for = connection, _email_settings()
+        message.connection = _open_connection
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            # The conversation's state is unknown: the next one starts afresh.
+            close_email_connection()
+            if not (kept and isinstance(exc, smtplib.SMTPServerDisconnected)):
+                raise
+        else:
+            # Only an SMTP connection is worth keeping (console, in-memory and
+            # test backends are made afresh for each email, as before).
+            if not isinstance(_open_connection, SMTPBackend):
+                close_email_connection()
+            return
+
+
+@worker_process_shutdown.connect
+def close_email_connection(**_kwargs: Any) -> None:
+    """Close the process's SMTP connection (a worker process ends, or it failed)."""
+    global _open_connection
+    connection, _open_connection = _open_connection, None
+    if connection is not None:
+        try:
+            connection.close()
+        except (smtplib.SMTPException, OSError):
+            logger.debug("closing the SMTP connection failed", exc_info=True)
 
 
 def _record_email_failure(notification: Notification, exc: Exception) -> int | None:
