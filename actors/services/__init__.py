@@ -1,6 +1,7 @@
 """Every write of the actor side. Split by subject; import from here."""
 
 from actors.services.access import asset_access_record
+from actors.services.exports import data_export_build
 from actors.services.photos import (
     photo_delete,
     photo_renditions_make,
@@ -11,7 +12,6 @@ from actors.services.photos import (
 )
 from actors.services.privacy import (
     account_delete,
-    data_export_build,
     data_export_downloaded,
     data_export_request,
     data_exports_purge_expired,

@@ -191,3 +191,16 @@ def test_dashboard_queries_do_not_grow_with_photos(login, actor, django_assert_n
     client.get("/")
     with django_assert_num_queries(no_photos):
         assert client.get("/").status_code == 200
+
+
+def test_csv_is_streamed_a_chunk_of_rows_at_a_time(login, actor, photo, creator, monkeypatch):
+    monkeypatch.setattr("actors.services.exports.ACCESS_LOG_CHUNK", 2)
+    start = timezone.now() - timedelta(hours=1)
+    for n in range(5):
+        log(photo, creator, "creator", purpose=f"CC-{n}", at=start + timedelta(minutes=n))
+    response = login(actor).get(CSV_URL)
+    assert response.streaming
+    pieces = list(response.streaming_content)
+    assert len(pieces) == 6  # the header, then one line per row as it is read
+    rows = list(csv.reader(io.StringIO(b"".join(pieces).decode())))
+    assert [row[6] for row in rows[1:]] == ["CC-4", "CC-3", "CC-2", "CC-1", "CC-0"]

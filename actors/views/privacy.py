@@ -25,7 +25,8 @@ from actors.services import (
     data_export_downloaded,
     data_export_request,
 )
-from actors.services.privacy import access_log_csv, export_download_path, export_signer
+from actors.services.exports import access_log_csv_lines
+from actors.services.privacy import export_download_path, export_signer
 from actors.views.access import actor_required
 from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404, private_file_response
 
@@ -63,8 +64,8 @@ def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRespon
 @actor_required
 def access_log_export(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponseBase:
     rows = access_log_for_actor(actor, viewer_id=_viewer_filter(request))
-    marks = access_deliveries(actor, None)
-    response = StreamingHttpResponse(iter([access_log_csv(rows, marks)]), content_type="text/csv; charset=utf-8")
+    # Streamed: the rows are read a chunk at a time while the response is sent.
+    response = StreamingHttpResponse(access_log_csv_lines(actor, rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="consentcast-access-log-{stamp}.csv"'
     response["Cache-Control"] = "private, no-store"
