@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.core.signing import BadSignature, SignatureExpired
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -29,8 +29,10 @@ from actors.services.exports import access_log_csv_lines
 from actors.services.privacy import export_download_path, export_signer
 from actors.views.access import actor_required
 from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404, private_file_response
+from marketplace.keyset import keyset_page
 
 ACCESS_LOG_PER_PAGE = 50
+ACCESS_LOG_CURSOR_SALT = "actors.access-log.cursor"
 
 
 def _viewer_filter(request: HttpRequest) -> int | None:
@@ -47,15 +49,18 @@ def _viewer_filter(request: HttpRequest) -> int | None:
 def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     viewer_id = _viewer_filter(request)
     rows = access_log_for_actor(actor, viewer_id=viewer_id)
-    page = Paginator(rows, ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
+    # Keyset pages (no COUNT, no OFFSET): "newer" and "older" carry a signed cursor.
+    cursor = request.GET.get("cursor", "")
+    page = keyset_page(rows, cursor=cursor, salt=ACCESS_LOG_CURSOR_SALT, size=ACCESS_LOG_PER_PAGE)
     # A licensee's download is a delivered copy: its watermark id, from the contracts' floor.
-    marks = access_deliveries(actor, [row.pk for row in page])
+    marks = access_deliveries(actor, [row.pk for row in page.rows])
     context = {
         "actor": actor,
         "page": page,
-        "entries": [(row, marks.get(row.pk, "")) for row in page],
+        "entries": [(row, marks.get(row.pk, "")) for row in page.rows],
         "viewers": access_log_viewers(actor),
         "viewer_id": viewer_id,
+        "query": urlencode({"viewer": viewer_id}) if viewer_id is not None else "",
     }
     return render(request, "actors/access_log.html", context)
 
