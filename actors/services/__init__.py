@@ -1,6 +1,7 @@
 """Every write of the actor side. Split by subject; import from here."""
 
 from actors.services.access import asset_access_record
+from actors.services.archive import access_log_archive_sweep, access_log_month_archive
 from actors.services.exports import data_export_build
 from actors.services.photos import (
     photo_delete,
@@ -30,6 +31,8 @@ from actors.services.profile import (
 from actors.services.sweeps import stuck_work_requeue
 
 __all__ = [
+    "access_log_archive_sweep",
+    "access_log_month_archive",
     "account_delete",
     "actor_listing_refresh",
     "actor_opt_in",

@@ -28,6 +28,7 @@ from django.utils import timezone
 from actors.hooks import access_deliveries, export_records
 from actors.models import (
     EXPORT_TRANSITIONS,
+    AccessLogArchive,
     ActorProfile,
     AssetAccess,
     ConsentRecord,
@@ -114,15 +115,29 @@ def export_archive_write(actor: ActorProfile, target: IO[bytes]) -> None:
         with archive.open("access_log.csv", "w") as member:
             for piece in access_log_csv_lines(actor, AssetAccess.objects.filter(actor=actor)):
                 member.write(piece)
+        _write_access_archives(archive, actor)
         photos = []
         for photo in LikenessPhoto.objects.filter(actor=actor):
             extension = (photo.original.name or "").rsplit(".", 1)[-1]
             arcname = f"photos/photo-{photo.pk}.{extension}"
-            _copy_into(archive, arcname, photo.original.name)
+            _copy_into(archive, arcname, str(photo.original.name))
             photos.append({"file": arcname, "uploaded_at": photo.created_at.isoformat(), "primary": photo.is_primary})
         archive.writestr("photos.json", _json(photos))
         for name, rows in _party_records(actor).items():
             archive.writestr(name, _json(rows))
+
+
+def _write_access_archives(archive: zipfile.ZipFile, actor: ActorProfile) -> None:
+    """The archived months of the access log (``actors.services.archive``), as
+    stored, with a list of their row counts and SHA-256."""
+    listed = []
+    for saved in AccessLogArchive.objects.filter(actor=actor).order_by("month"):
+        arcname = f"access_log_archive/{saved.month:%Y-%m}.csv.gz"
+        _copy_into(archive, arcname, str(saved.file.name))
+        listed.append(
+            {"file": arcname, "month": f"{saved.month:%Y-%m}", "rows": saved.row_count, "sha256": saved.sha256}
+        )
+    archive.writestr("access_log_archive.json", _json(listed))
 
 
 def _copy_into(archive: zipfile.ZipFile, arcname: str, stored_name: str) -> None:

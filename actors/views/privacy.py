@@ -16,6 +16,7 @@ from actors.forms import DeleteAccountForm
 from actors.hooks import access_deliveries
 from actors.models import ActorProfile, DataExport
 from actors.selectors import (
+    access_log_archives_for_actor,
     access_log_for_actor,
     access_log_viewers,
     exports_for_actor,
@@ -61,6 +62,7 @@ def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRespon
         "viewers": access_log_viewers(actor),
         "viewer_id": viewer_id,
         "query": urlencode({"viewer": viewer_id}) if viewer_id is not None else "",
+        "archives": access_log_archives_for_actor(actor),
     }
     return render(request, "actors/access_log.html", context)
 
@@ -75,6 +77,21 @@ def access_log_export(request: AuthenticatedRequest, actor: ActorProfile) -> Htt
     response["Content-Disposition"] = f'attachment; filename="consentcast-access-log-{stamp}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@never_cache
+@require_safe
+@actor_required
+def access_log_archive_download(request: AuthenticatedRequest, pk: int, actor: ActorProfile) -> HttpResponseBase:
+    """One archived month of the actor's own access log (gzipped CSV);
+    another actor's archive is the same 404 as a missing one."""
+    archive = get_in_scope_or_404(request, access_log_archives_for_actor(actor), pk=pk)
+    return private_file_response(
+        archive.file,
+        content_type="application/gzip",
+        as_attachment=True,
+        filename=f"consentcast-access-log-{archive.month:%Y-%m}.csv.gz",
+    )
 
 
 @require_safe
