@@ -63,6 +63,7 @@ def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRespon
         "viewer_id": viewer_id,
         "query": urlencode({"viewer": viewer_id}) if viewer_id is not None else "",
         "archives": access_log_archives_for_actor(actor),
+        "archive_days": settings.ACCESS_LOG_ARCHIVE_DAYS,
     }
     return render(request, "actors/access_log.html", context)
 
