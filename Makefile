@@ -95,3 +95,8 @@ bench-email: $(VENV)/.installed-dev | var
 .PHONY: bench-images
 bench-images: $(VENV)/.installed-dev | var
 	$(BIN)/python benchmarks/images.py $(BENCH_ARGS)
+
+## bench-export: peak memory of a data export of 12 photos of 15 MB (own SQLite database and media in a temporary folder), against a warm worker's; ends with one JSON line
+.PHONY: bench-export
+bench-export: $(VENV)/.installed-dev | var
+	$(BIN)/python benchmarks/export.py $(BENCH_ARGS)

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 
 from actors.hooks import licence_for_original, moderator_purposes
 from actors.models import (
+    AccessLogArchive,
     ActorProfile,
     AssetAccess,
     ConsentRecord,
@@ -81,6 +82,11 @@ def access_log_for_actor(actor: ActorProfile, *, viewer_id: int | None = None) -
     if viewer_id is not None:
         rows = rows.filter(viewer_id=viewer_id)
     return rows
+
+
+def access_log_archives_for_actor(actor: ActorProfile) -> QuerySet[AccessLogArchive]:
+    """The months of the actor's access log moved to archive files, newest first."""
+    return AccessLogArchive.objects.filter(actor=actor).order_by("-month", "-id")
 
 
 def access_log_viewers(actor: ActorProfile) -> list[tuple[int, str]]:

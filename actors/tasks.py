@@ -35,3 +35,12 @@ def purge_expired_data_exports() -> int:
     from actors.services import data_exports_purge_expired  # at call time: the services import this module
 
     return data_exports_purge_expired()
+
+
+@shared_task(name="actors.archive_access_log")
+def archive_access_log() -> int:
+    """Access-log months past ``ACCESS_LOG_ARCHIVE_DAYS`` into gzipped CSV
+    files, never dropped (``actors.services.archive``)."""
+    from actors.services import access_log_archive_sweep  # at call time: the services import this module
+
+    return access_log_archive_sweep()

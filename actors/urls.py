@@ -18,6 +18,7 @@ urlpatterns = [
     path("actors/me/opt-in/", profile.opt_in, name="opt_in"),
     path("actors/me/access/", privacy.access_log, name="access_log"),
     path("actors/me/access.csv", privacy.access_log_export, name="access_log_csv"),
+    path("actors/me/access/archives/<int:pk>/", privacy.access_log_archive_download, name="access_log_archive"),
     path("actors/me/data/", privacy.data, name="data"),
     path("actors/me/data/export/", privacy.data_export, name="data_export"),
     path("actors/me/data/exports/<str:token>/", privacy.data_export_download, name="data_export_download"),

@@ -165,6 +165,14 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError(f"{self.model.__name__} rows are append-only.")
 
+    def purge(self) -> int:
+        """Delete these rows: the one way log rows leave, and only for the
+        retention sweep (rows past their age) or after the rows were
+        archived and the archive verified (the access log). Returns how
+        many rows went."""
+        _total, per_model = models.QuerySet.delete(self)
+        return int(per_model.get(self.model._meta.label, 0))
+
 
 class AppendOnlyModel(models.Model):
     """A row that is written once and never edited or deleted through the ORM."""

@@ -33,6 +33,22 @@ BEAT_SCHEDULE = {
         "task": "actors.purge_expired_data_exports",
         "schedule": crontab(minute=41),
     },
+    # Retention: read notifications older than NOTIFICATION_RETENTION_DAYS
+    # and audit rows older than AUDIT_RETENTION_DAYS are deleted in chunks;
+    # access-log months older than ACCESS_LOG_ARCHIVE_DAYS are archived to
+    # a gzipped CSV per actor and month, never dropped. Daily, in the hour
+    # RETENTION_SWEEP_HOUR (UTC); a run still queued 6 hours later is dropped
+    # (the next day's run does its work).
+    "purge-old-logs": {
+        "task": "marketplace.purge_old_logs",
+        "schedule": crontab(hour=settings.RETENTION_SWEEP_HOUR, minute=31),
+        "options": {"expires": 6 * 3600},
+    },
+    "archive-access-log": {
+        "task": "actors.archive_access_log",
+        "schedule": crontab(hour=settings.RETENTION_SWEEP_HOUR, minute=47),
+        "options": {"expires": 6 * 3600},
+    },
     # Identity-check images are deleted once kept long enough after the decision.
     "purge-verification-images": {
         "task": "moderation.purge_verification_images",

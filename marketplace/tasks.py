@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from marketplace.models import EmailStatus, Notification
+from marketplace.retention import old_logs_purge
 from marketplace.services import notification_email_transition
 
 logger = logging.getLogger(__name__)
@@ -291,3 +292,10 @@ def requeue_unsent_notification_emails() -> int:
 @shared_task(name="marketplace.clear_expired_sessions")
 def clear_expired_sessions() -> None:
     management.call_command("clearsessions")
+
+
+@shared_task(name="marketplace.purge_old_logs")
+def purge_old_logs() -> dict[str, int]:
+    """Read notifications and audit rows past their retention age
+    (``marketplace.retention``)."""
+    return old_logs_purge()

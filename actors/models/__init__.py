@@ -2,7 +2,7 @@
 the log of every access to the actor's likeness and the data exports
 (DESIGN.md "Actor side"). Split by subject; import from here."""
 
-from actors.models.access import MODERATOR_PURPOSES, AssetAccess
+from actors.models.access import MODERATOR_PURPOSES, AccessLogArchive, AssetAccess
 from actors.models.exports import EXPORT_TRANSITIONS, DataExport
 from actors.models.photos import RENDITIONS_TRANSITIONS, LikenessPhoto, original_path, preview_path, thumbnail_path
 from actors.models.profile import (
@@ -28,6 +28,7 @@ __all__ = [
     "MAX_PHOTOS_PER_ACTOR",
     "MODERATOR_PURPOSES",
     "RENDITIONS_TRANSITIONS",
+    "AccessLogArchive",
     "ActorProfile",
     "AssetAccess",
     "ConsentRecord",

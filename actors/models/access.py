@@ -42,6 +42,8 @@ class AssetAccess(AppendOnlyModel):
         indexes = [
             models.Index(fields=["actor", "-created_at", "-id"], name="access_actor_newest_idx"),
             models.Index(fields=["actor", "viewer", "-created_at"], name="access_actor_viewer_idx"),
+            # The archive sweep finds rows past ACCESS_LOG_ARCHIVE_DAYS by age alone.
+            models.Index(fields=["created_at"], name="access_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -60,6 +62,32 @@ class AssetAccess(AppendOnlyModel):
         if label is None or not number.isdigit():
             return _("Moderator — %(purpose)s") % {"purpose": self.purpose}
         return _("Moderator — %(item)s") % {"item": label % {"id": number}}
+
+
+class AccessLogArchive(models.Model):
+    """One calendar month of an actor's access log, moved out of the table
+    into a gzipped CSV file in private storage (``actors.services.archive``).
+    The rows left the table in the transaction that wrote this row, after
+    the file was written and read back: ``row_count`` rows whose file has
+    ``sha256``. The actor downloads it from the access-log page; the data
+    export includes it. Never deleted: it is the actor's proof."""
+
+    actor = models.ForeignKey(ActorProfile, on_delete=models.CASCADE, related_name="access_archives")
+    month = models.DateField(help_text="The first day of the month the rows were written in (UTC).")
+    file = models.FileField(upload_to="access-archives/", max_length=200)
+    row_count = models.PositiveIntegerField()
+    byte_size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "month"], name="access_archive_one_per_actor_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"access log {self.month:%Y-%m} of actor {self.actor_id}"
 
 
 # Why a moderator may open an actor's private photos: the item they work on,

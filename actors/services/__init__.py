@@ -1,6 +1,8 @@
 """Every write of the actor side. Split by subject; import from here."""
 
 from actors.services.access import asset_access_record
+from actors.services.archive import access_log_archive_sweep, access_log_month_archive
+from actors.services.exports import data_export_build
 from actors.services.photos import (
     photo_delete,
     photo_renditions_make,
@@ -11,7 +13,6 @@ from actors.services.photos import (
 )
 from actors.services.privacy import (
     account_delete,
-    data_export_build,
     data_export_downloaded,
     data_export_request,
     data_exports_purge_expired,
@@ -30,6 +31,8 @@ from actors.services.profile import (
 from actors.services.sweeps import stuck_work_requeue
 
 __all__ = [
+    "access_log_archive_sweep",
+    "access_log_month_archive",
     "account_delete",
     "actor_listing_refresh",
     "actor_opt_in",

@@ -3,6 +3,7 @@ actors, spreadsheet-safe cells, and a query count that does not grow."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -191,3 +192,67 @@ def test_dashboard_queries_do_not_grow_with_photos(login, actor, django_assert_n
     client.get("/")
     with django_assert_num_queries(no_photos):
         assert client.get("/").status_code == 200
+
+
+def test_csv_is_streamed_a_chunk_of_rows_at_a_time(login, actor, photo, creator, monkeypatch):
+    monkeypatch.setattr("actors.services.exports.ACCESS_LOG_CHUNK", 2)
+    start = timezone.now() - timedelta(hours=1)
+    for n in range(5):
+        log(photo, creator, "creator", purpose=f"CC-{n}", at=start + timedelta(minutes=n))
+    response = login(actor).get(CSV_URL)
+    assert response.streaming
+    pieces = list(response.streaming_content)
+    assert len(pieces) == 6  # the header, then one line per row as it is read
+    rows = list(csv.reader(io.StringIO(b"".join(pieces).decode())))
+    assert [row[6] for row in rows[1:]] == ["CC-4", "CC-3", "CC-2", "CC-1", "CC-0"]
+
+
+# --- Keyset pages ----------------------------------------------------------------
+
+
+def pager_link(response, name: str) -> str:
+    found = re.search(rf'data-testid="{name}" href="([^"]+)"', response.content.decode())
+    return found.group(1).replace("&amp;", "&") if found else ""
+
+
+@pytest.fixture
+def sixty_rows(photo, creator, other_creator):
+    start = timezone.now() - timedelta(hours=2)
+    for n in range(60):
+        # The last ten share one instant: the id breaks the tie.
+        at = start + timedelta(minutes=min(n, 50))
+        log(photo, (creator, other_creator)[n % 2], "creator", purpose=f"CC-{n:02d}", at=at)
+
+
+def purposes(response) -> list[str]:
+    return re.findall(r"Licence (CC-\d\d)", table(response))
+
+
+def test_older_and_newer_pages_walk_the_log_without_count_or_offset(login, actor, sixty_rows):
+    client = login(actor)
+    first = client.get(ACCESS)
+    assert purposes(first) == [f"CC-{n:02d}" for n in range(59, 9, -1)]
+    assert pager_link(first, "newer") == ""
+    with CaptureQueriesContext(connection) as context:
+        second = client.get(ACCESS + pager_link(first, "older"))
+    assert purposes(second) == [f"CC-{n:02d}" for n in range(9, -1, -1)]
+    assert pager_link(second, "older") == ""
+    log_queries = [q["sql"].upper() for q in context.captured_queries if "ACTORS_ASSETACCESS" in q["sql"].upper()]
+    assert not [sql for sql in log_queries if "COUNT(" in sql or "OFFSET" in sql]
+    assert purposes(client.get(ACCESS + pager_link(second, "newer"))) == purposes(first)
+
+
+def test_the_pager_keeps_the_viewer_filter(login, actor, creator, sixty_rows, monkeypatch):
+    monkeypatch.setattr("actors.views.privacy.ACCESS_LOG_PER_PAGE", 20)
+    client = login(actor)
+    first = client.get(ACCESS, {"viewer": creator.pk})
+    older = pager_link(first, "older")
+    assert older.startswith(f"?viewer={creator.pk}&cursor=")
+    assert len(purposes(first)) + len(purposes(client.get(ACCESS + older))) == 30
+
+
+@pytest.mark.parametrize("cursor", ["abc", "x" * 3000, "W10:1:2", "%00", '["o", "x", 1]'])
+def test_a_cursor_the_portal_did_not_write_shows_the_newest_page(login, actor, sixty_rows, cursor):
+    response = login(actor).get(ACCESS, {"cursor": cursor})
+    assert response.status_code == 200
+    assert purposes(response)[0] == "CC-59"

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.core.signing import BadSignature, SignatureExpired
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -16,6 +16,7 @@ from actors.forms import DeleteAccountForm
 from actors.hooks import access_deliveries
 from actors.models import ActorProfile, DataExport
 from actors.selectors import (
+    access_log_archives_for_actor,
     access_log_for_actor,
     access_log_viewers,
     exports_for_actor,
@@ -25,11 +26,14 @@ from actors.services import (
     data_export_downloaded,
     data_export_request,
 )
-from actors.services.privacy import access_log_csv, export_download_path, export_signer
+from actors.services.exports import access_log_csv_lines
+from actors.services.privacy import export_download_path, export_signer
 from actors.views.access import actor_required
 from marketplace.http import AuthenticatedRequest, ClientInfo, get_in_scope_or_404, private_file_response
+from marketplace.keyset import keyset_page
 
 ACCESS_LOG_PER_PAGE = 50
+ACCESS_LOG_CURSOR_SALT = "actors.access-log.cursor"
 
 
 def _viewer_filter(request: HttpRequest) -> int | None:
@@ -46,15 +50,20 @@ def _viewer_filter(request: HttpRequest) -> int | None:
 def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     viewer_id = _viewer_filter(request)
     rows = access_log_for_actor(actor, viewer_id=viewer_id)
-    page = Paginator(rows, ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
+    # Keyset pages (no COUNT, no OFFSET): "newer" and "older" carry a signed cursor.
+    cursor = request.GET.get("cursor", "")
+    page = keyset_page(rows, cursor=cursor, salt=ACCESS_LOG_CURSOR_SALT, size=ACCESS_LOG_PER_PAGE)
     # A licensee's download is a delivered copy: its watermark id, from the contracts' floor.
-    marks = access_deliveries(actor, [row.pk for row in page])
+    marks = access_deliveries(actor, [row.pk for row in page.rows])
     context = {
         "actor": actor,
         "page": page,
-        "entries": [(row, marks.get(row.pk, "")) for row in page],
+        "entries": [(row, marks.get(row.pk, "")) for row in page.rows],
         "viewers": access_log_viewers(actor),
         "viewer_id": viewer_id,
+        "query": urlencode({"viewer": viewer_id}) if viewer_id is not None else "",
+        "archives": access_log_archives_for_actor(actor),
+        "archive_days": settings.ACCESS_LOG_ARCHIVE_DAYS,
     }
     return render(request, "actors/access_log.html", context)
 
@@ -63,12 +72,27 @@ def access_log(request: AuthenticatedRequest, actor: ActorProfile) -> HttpRespon
 @actor_required
 def access_log_export(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponseBase:
     rows = access_log_for_actor(actor, viewer_id=_viewer_filter(request))
-    marks = access_deliveries(actor, None)
-    response = StreamingHttpResponse(iter([access_log_csv(rows, marks)]), content_type="text/csv; charset=utf-8")
+    # Streamed: the rows are read a chunk at a time while the response is sent.
+    response = StreamingHttpResponse(access_log_csv_lines(actor, rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="consentcast-access-log-{stamp}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@never_cache
+@require_safe
+@actor_required
+def access_log_archive_download(request: AuthenticatedRequest, pk: int, actor: ActorProfile) -> HttpResponseBase:
+    """One archived month of the actor's own access log (gzipped CSV);
+    another actor's archive is the same 404 as a missing one."""
+    archive = get_in_scope_or_404(request, access_log_archives_for_actor(actor), pk=pk)
+    return private_file_response(
+        archive.file,
+        content_type="application/gzip",
+        as_attachment=True,
+        filename=f"consentcast-access-log-{archive.month:%Y-%m}.csv.gz",
+    )
 
 
 @require_safe

@@ -337,6 +337,19 @@ STUCK_WORK_MAX_ATTEMPTS = env.int("STUCK_WORK_MAX_ATTEMPTS", default=3)  # queue
 
 # Usage requests expire this many days after they were handed to the side
 # that must act; contracts are cancelled when not signed within CONTRACT_SIGN_DAYS.
+# Retention (marketplace/schedule.py runs the sweeps daily). Read
+# notifications and audit rows older than these many days are deleted;
+# access-log rows are never deleted unarchived: whole calendar months older
+# than ACCESS_LOG_ARCHIVE_DAYS move into a gzipped CSV per actor and month
+# in private storage (actors.services.archive). Never under 30 days, so a
+# typo cannot empty a log.
+RETENTION_MIN_DAYS = 30
+NOTIFICATION_RETENTION_DAYS = max(env.int("NOTIFICATION_RETENTION_DAYS", default=365), RETENTION_MIN_DAYS)
+AUDIT_RETENTION_DAYS = max(env.int("AUDIT_RETENTION_DAYS", default=730), RETENTION_MIN_DAYS)
+ACCESS_LOG_ARCHIVE_DAYS = max(env.int("ACCESS_LOG_ARCHIVE_DAYS", default=365), RETENTION_MIN_DAYS)
+RETENTION_SWEEP_CHUNK = env.int("RETENTION_SWEEP_CHUNK", default=1000)  # rows per delete statement
+RETENTION_SWEEP_HOUR = env.int("RETENTION_SWEEP_HOUR", default=3)  # UTC hour of the daily sweeps
+
 USAGE_REQUEST_EXPIRY_DAYS = env.int("USAGE_REQUEST_EXPIRY_DAYS", default=7)
 CONTRACT_SIGN_DAYS = env.int("CONTRACT_SIGN_DAYS", default=7)
 # Public licence checks (/verify/<code>/): requests per IP per minute.

@@ -5,7 +5,6 @@ from functools import partial
 from typing import Any, Protocol
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Model, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +16,7 @@ from actors.models import ActorProfile, LikenessPhoto
 from creators.models import CreatorProfile
 from marketplace.exceptions import DomainError
 from marketplace.http import AuthenticatedRequest, ClientInfo, safe_next_url
+from marketplace.keyset import keyset_page
 from marketplace.models import User
 from moderation.access import moderator_view
 from moderation.forms.reports import AuditFilterForm, SanctionForm, StudioVerificationForm
@@ -187,6 +187,7 @@ def studio_verification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- The audit log ----------------------------------------------------------------
 
 AUDIT_PAGE_SIZE = 50
+AUDIT_CURSOR_SALT = "moderation.audit.cursor"
 
 
 @moderator_view("GET", "HEAD")
@@ -201,8 +202,11 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
         since=filters.get("since"),
         until=filters.get("until"),
     )
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({key: value for key, value in request.GET.dict().items() if key != "page" and value})
+    # Keyset pages (no COUNT, no OFFSET over the whole log): "newer" and
+    # "older" carry a signed cursor; an unreadable one gives the first page.
+    page = keyset_page(events, cursor=request.GET.get("cursor", ""), salt=AUDIT_CURSOR_SALT, size=AUDIT_PAGE_SIZE)
+    kept = ("user", "action", "since", "until")
+    query = urlencode({key: value for key, value in request.GET.dict().items() if key in kept and value})
     status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "page": page, "query": query, "status": status}
     return render(request, "moderation/audit.html", context, status=status)

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from actors.services.privacy import _export_zip
+from actors.services.exports import export_archive_write
 from usage_requests.selectors import records_for_actor
 from usage_requests.services import message_send
 from usage_requests.tests.factories import active_contract, open_actor, send_request
@@ -44,7 +44,9 @@ def test_records_for_actor_hold_their_requests_messages_and_contracts(history):
 
 def test_data_export_zip_includes_the_request_files(history):
     profile, contract, pending, _other = history
-    with zipfile.ZipFile(io.BytesIO(_export_zip(profile))) as archive:
+    buffer = io.BytesIO()
+    export_archive_write(profile, buffer)
+    with zipfile.ZipFile(buffer) as archive:
         names = set(archive.namelist())
         assert {"requests.json", "messages.json", "contracts.json"} <= names
         requests = json.loads(archive.read("requests.json"))
