@@ -29,13 +29,17 @@ from typing import Any
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from marketplace import provenance, watermark
+from marketplace import provenance
 from marketplace.images import ALLOWED_FORMATS, CONTENT_TYPES, EXTENSIONS
 from marketplace.provenance import LicenceFacts
 
 logger = logging.getLogger(__name__)
 
 WATERMARK_KEY_LABEL = b"consentcast-watermark-v1"
+# How long a delivery id is: ``watermark.PAYLOAD_BYTES``, written out so that
+# loading this module (every web process does) does not load numpy and
+# PyWavelets (~20 MB) before a copy is made; a test checks the two agree.
+DELIVERY_ID_BYTES = 8
 JPEG_QUALITY = 95
 WEBP_QUALITY = 95
 # Speed over size, measured on a 12 MP photo: PNG at zlib level 6 took 5.5 s,
@@ -74,12 +78,14 @@ class LicensedCopy:
 
 def licensed_copy(original: bytes, *, delivery_id: bytes, facts: LicenceFacts, visible_label: bool) -> LicensedCopy:
     """A fresh copy of ``original`` (a sanitized JPEG, PNG or WebP) for one
-    delivery: ``delivery_id`` (``watermark.PAYLOAD_BYTES``) embedded under
+    delivery: ``delivery_id`` (``DELIVERY_ID_BYTES``) embedded under
     ``watermark_key()``, the licence code in a corner when ``visible_label``,
     encoded as the original was, stamped with ``facts``.
 
     Raises ``ValueError`` when ``original`` is not an image of those formats.
     """
+    from marketplace import watermark  # here, not at the top: see DELIVERY_ID_BYTES
+
     try:
         with Image.open(io.BytesIO(original), formats=ALLOWED_FORMATS) as opened:
             opened.load()
@@ -154,6 +160,8 @@ def marks_in(data: bytes) -> FoundMarks:
     as uploaded: re-encoding first would strip the manifest and cost the
     watermark a generation. Call only on bytes ``sanitize_image`` accepted
     (format, size and pixel count already checked)."""
+    from marketplace import watermark  # here, not at the top: see DELIVERY_ID_BYTES
+
     with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as opened:
         opened.load()
         image = ImageOps.exif_transpose(opened)

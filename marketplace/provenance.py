@@ -29,7 +29,6 @@ from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
-import c2pa
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -81,6 +80,8 @@ def stamp(image_bytes: bytes, content_type: str, facts: LicenceFacts) -> bytes:
         raise ValueError(f"stamp() takes a JPEG, PNG or WebP matching its content type, not {content_type!r}")
     marked = xmp.with_packet(image_bytes, image_format, _xmp_packet(facts))
     material = _signer_material()
+    import c2pa  # here, not at the top: its native library costs every process ~5 MB until a copy is made
+
     signer_info = c2pa.C2paSignerInfo(
         alg=material.alg.encode(),
         sign_cert=material.chain_pem,
@@ -121,6 +122,8 @@ def read(image_bytes: bytes, content_type: str) -> dict[str, Any] | None:
         "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
         "trust": {"trust_anchors": material.anchors_pem},
     }
+    import c2pa  # see stamp()
+
     try:
         with (
             c2pa.Context.from_dict(verify) as context,

@@ -96,3 +96,34 @@ def test_an_original_too_small_for_a_mark_is_copied_unmarked_with_its_manifest()
 def test_a_file_that_is_not_an_image_is_refused():
     with pytest.raises(ValueError, match="not a readable image"):
         licensed_copy(b"not an image", delivery_id=DELIVERY_ID, facts=FACTS, visible_label=False)
+
+
+def test_a_delivery_id_is_as_long_as_the_watermark_payload():
+    from marketplace import licensed_copies, watermark
+
+    assert licensed_copies.DELIVERY_ID_BYTES == watermark.PAYLOAD_BYTES
+
+
+def test_starting_the_portal_loads_neither_numpy_nor_c2pa():
+    # Every web and worker process pays for what it imports at start; the
+    # watermark (numpy, PyWavelets) and C2PA load on the first delivered copy.
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = (
+        "import django, sys; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; import marketplace.celery; "
+        "print(sorted(m for m in ('numpy', 'pywt', 'c2pa') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"DJANGO_SETTINGS_MODULE": "marketplace.settings.test", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actors.hooks import DeliveredOriginal, OriginalDownload
-from marketplace import watermark
-from marketplace.licensed_copies import LicensedCopy, licensed_copy
+from marketplace.licensed_copies import DELIVERY_ID_BYTES, LicensedCopy, licensed_copy
 from marketplace.provenance import LicenceFacts
 from usage_requests.models import Contract, Delivery
 
@@ -78,7 +77,7 @@ def delivery_make(download: OriginalDownload) -> DeliveredOriginal | None:
         logger.exception("original of photo %s could not be read for a delivery", download.photo.pk)
         return None
     for _attempt in range(3):
-        delivery_id = secrets.token_bytes(watermark.PAYLOAD_BYTES)
+        delivery_id = secrets.token_bytes(DELIVERY_ID_BYTES)
         try:
             copy = licensed_copy(
                 original,
