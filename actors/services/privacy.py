@@ -79,7 +79,6 @@ def data_export_downloaded(*, export: DataExport, user: User, client: ClientInfo
         AssetAccess.objects.create(
             actor_id=export.actor_id,
             viewer=user,
-            viewer_label=user.email,
             viewer_role="owner",
             kind=AssetAccess.Kind.EXPORT,
             outcome=AssetAccess.Outcome.GRANTED,
@@ -248,7 +247,7 @@ def access_log_csv(rows: QuerySet[AssetAccess], deliveries: dict[int, str] | Non
         writer.writerow(
             [
                 row.created_at.isoformat(),
-                _cell(row.viewer_label),
+                _cell(row.viewer_display),
                 row.viewer_role,
                 row.kind,
                 row.photo_id or "",
