@@ -152,8 +152,8 @@ def thread_context(req: UsageRequest, party: str | None) -> dict[str, Any]:
 
 def _detail_context(request: AuthenticatedRequest, req: UsageRequest, **forms: Form) -> dict[str, Any]:
     party = req.party_of(request.user)
-    terms = list(req.terms.all())
-    latest = terms[-1] if terms else None
+    history = selectors.terms_history(list(req.terms.all()))
+    latest = history[-1].terms if history else None
     is_open = req.status in OPEN_REQUEST_STATUSES
     actor_turn = party == Party.ACTOR and req.status == RequestStatus.PENDING
     creator_turn = party == Party.CREATOR and req.status == RequestStatus.COUNTERED
@@ -166,8 +166,8 @@ def _detail_context(request: AuthenticatedRequest, req: UsageRequest, **forms: F
         "project": req.project,
         "channel_labels": channel_labels(req.project),
         "request_shots": request_shots,
-        "latest_terms": latest,
-        "earlier_terms": list(reversed(terms[:-1])),
+        "latest_terms": history[-1] if history else None,
+        "earlier_terms": list(reversed(history[:-1])),
         "timeline": _timeline(req),
         "now": timezone.now(),
         "expired_unswept": is_open and req.expires_at <= timezone.now(),
