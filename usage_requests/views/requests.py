@@ -108,7 +108,6 @@ class TimelineEntry:
     cause_text: str
     reason: str
     shot_number: int | None
-    decision_label: str
     note: str
     terms_version: int | None
 
@@ -118,7 +117,6 @@ def _timeline(req: UsageRequest) -> list[TimelineEntry]:
         "actor_opted_out": _("Declined automatically: the actor left the roster, which closes every open request."),
         "account_suspended": _("Declined automatically: an account taking part in this request was suspended."),
     }
-    decisions = {"approved": _("approved"), "vetoed": _("vetoed"), "undecided": _("not decided")}
     entries = []
     for event in selectors.request_timeline(req):
         data = event.data or {}
@@ -130,7 +128,6 @@ def _timeline(req: UsageRequest) -> list[TimelineEntry]:
                 cause_text=cause_text,
                 reason=data.get("reason", "") if not cause_text else "",
                 shot_number=data.get("shot"),
-                decision_label=decisions.get(data.get("decision", ""), ""),
                 note=data.get("note", ""),
                 terms_version=data.get("terms_version"),
             )
