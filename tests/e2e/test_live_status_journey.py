@@ -16,6 +16,17 @@ from conftest import make_user
 pytestmark = [pytest.mark.chromium, pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
 PASSWORD = "Violet-Harbor-2931"
+# Reports every percentage the upload's bar shows (Playwright's init scripts
+# run outside the page's CSP).
+PROGRESS_WATCH = """
+document.addEventListener("DOMContentLoaded", () => {
+  const percent = document.querySelector("[data-upload-percent]");
+  if (!percent) return;
+  new MutationObserver(() => window.reportUploadProgress(percent.textContent)).observe(
+    percent, {childList: true, characterData: true, subtree: true}
+  );
+});
+"""
 
 
 @pytest.fixture
@@ -60,6 +71,9 @@ def test_an_export_being_prepared_turns_ready_without_reload(page, signed_in):
 
 def test_an_upload_shows_previews_then_its_progress_and_lands_on_the_page(page, signed_in):
     _actor, problems = signed_in
+    shown: list[str] = []
+    page.expose_function("reportUploadProgress", lambda value: shown.append(value))
+    page.add_init_script(PROGRESS_WATCH)
     page.goto("/actors/me/photos/")
     page.locator("#id_photos").set_input_files(
         [
@@ -73,6 +87,11 @@ def test_an_upload_shows_previews_then_its_progress_and_lands_on_the_page(page, 
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".alert-success")).to_contain_text("2 photos uploaded.")
     expect(page.locator("#photo-grid [data-testid=photo-card]")).to_have_count(2)
+    # The bar started at 0 and reached 100 when the server answered (the script's
+    # upload, not a plain form post, which would have shown no bar at all).
+    assert shown[0] == "0"
+    assert "100" in shown
+    assert all(0 <= int(value) <= 100 for value in shown)
     assert problems == []
 
 
