@@ -267,3 +267,4 @@ def test_the_viewer_filter_lists_public_names_in_chinese_too(login, actor, other
     actor.save(update_fields=["preferred_language"])
     page = login(actor).get(ACCESS, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "other.actor@example.com" not in page
+    assert f'<option value="{other_actor.pk}">另一位演员</option>' in page

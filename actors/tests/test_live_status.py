@@ -284,3 +284,9 @@ def test_a_plain_form_upload_still_redirects_to_the_page(login, actor):
     response = login(actor).post(PHOTOS, {"photos": [image_upload(seed=52)]})
     assert response.status_code == 302
     assert response.url == PHOTOS
+
+
+@pytest.mark.parametrize("which", ["photos", "data/exports"])
+def test_a_number_no_id_can_be_is_404(login, actor, pending_photo, which):
+    path = f"/actors/me/{which}/{'9' * 30}/status/"
+    assert login(actor).get(path, **HTMX).status_code == 404
