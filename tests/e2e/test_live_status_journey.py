@@ -69,7 +69,7 @@ def test_an_export_being_prepared_turns_ready_without_reload(page, signed_in):
     assert problems == []
 
 
-def test_an_upload_shows_previews_then_its_progress_and_lands_on_the_page(page, signed_in):
+def test_an_upload_shows_previews_then_its_progress_and_lands_on_the_page(page, signed_in, screenshots_dir):
     _actor, problems = signed_in
     shown: list[str] = []
     page.expose_function("reportUploadProgress", lambda value: shown.append(value))
@@ -84,6 +84,7 @@ def test_an_upload_shows_previews_then_its_progress_and_lands_on_the_page(page, 
     previews = page.locator("[data-upload-previews] img")
     expect(previews).to_have_count(2)
     expect(previews.first).to_have_attribute("src", re.compile(r"^data:image/jpeg;base64,"))
+    page.locator("form[data-photo-upload]").screenshot(path=screenshots_dir / "en-photo-upload-previews.png")
     page.get_by_role("button", name="Upload").click()
     expect(page.locator(".alert-success")).to_contain_text("2 photos uploaded.")
     expect(page.locator("#photo-grid [data-testid=photo-card]")).to_have_count(2)
