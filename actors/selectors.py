@@ -13,6 +13,7 @@ from actors.models import (
     DataExport,
     LikenessPhoto,
 )
+from actors.models.access import public_viewer_label
 from marketplace.models import User
 from marketplace.selectors import user_has_totp
 
@@ -90,16 +91,17 @@ def access_log_archives_for_actor(actor: ActorProfile) -> QuerySet[AccessLogArch
 
 
 def access_log_viewers(actor: ActorProfile) -> list[tuple[int, str]]:
-    """The distinct people in an actor's access log, for the filter."""
+    """The distinct people in an actor's access log, for the filter, each by
+    their public name (``public_viewer_label``, never an email)."""
     rows = (
         AssetAccess.objects.filter(actor=actor, viewer__isnull=False)
-        .values_list("viewer_id", "viewer_label")
+        .values_list("viewer_id", "viewer_label", "viewer_role")
         .order_by("viewer_label")
         .distinct()
     )
     seen: dict[int, str] = {}
-    for viewer_id, label in rows:
-        seen.setdefault(viewer_id, label)
+    for viewer_id, label, role in rows:
+        seen.setdefault(viewer_id, public_viewer_label(label, role))
     return sorted(seen.items(), key=lambda item: item[1].lower())
 
 

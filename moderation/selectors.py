@@ -25,7 +25,7 @@ from moderation.models import (
     ReportStatus,
     VerificationState,
 )
-from usage_requests.models import ContractEvent, Message, RequestEvent, UsageRequest
+from usage_requests.models import ContractEvent, Message, RequestEvent, RequestShot, ShotDecision, UsageRequest
 
 M = TypeVar("M", bound=Model)
 
@@ -191,6 +191,32 @@ def dispute_internal_notes(dispute: Dispute) -> QuerySet[DisputeMessage]:
         DisputeMessage.objects.filter(dispute=dispute, internal=True)
         .select_related("author")
         .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class DisputedShots:
+    """The shots a dispute is about: every shot its request asked for, with
+    the actor's decision and note, and how many were approved and vetoed."""
+
+    rows: list[RequestShot]
+    approved: int
+    vetoed: int
+
+
+def dispute_shots(dispute: Dispute) -> DisputedShots:
+    """The shots of the dispute's request, in the shot list's order (one
+    query). For the dispute's parties and moderators alike: the view has
+    fetched the dispute in the reader's scope."""
+    rows = list(
+        RequestShot.objects.filter(request_id=dispute.usage_request_id)
+        .select_related("shot")
+        .order_by("shot__position", "shot__number", "id")
+    )
+    return DisputedShots(
+        rows=rows,
+        approved=sum(row.decision == ShotDecision.APPROVED for row in rows),
+        vetoed=sum(row.decision == ShotDecision.VETOED for row in rows),
     )
 
 

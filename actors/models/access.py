@@ -1,6 +1,8 @@
 """The append-only log of every access to an actor's likeness."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,11 @@ class AssetAccess(AppendOnlyModel):
         return f"{self.kind} {self.outcome} {self.actor_id}"
 
     @property
+    def viewer_display(self) -> str:
+        """Who looked, as the actor reads it (``public_viewer_label``)."""
+        return public_viewer_label(self.viewer_label, self.viewer_role)
+
+    @property
     def purpose_display(self) -> str:
         """The purpose as the actor reads it: a licence code, or for a
         moderator the item they were working on ("Moderator — dispute #12")."""
@@ -97,3 +104,31 @@ MODERATOR_PURPOSES = {
     "dispute": _("dispute #%(id)s"),
     "flag": _("flagged photo #%(id)s"),
 }
+
+
+def _is_email(label: str) -> bool:
+    try:
+        validate_email(label)
+    except ValidationError:
+        return False
+    return True
+
+
+def public_viewer_label(label: str, role: str) -> str:
+    """Who looked at an actor's likeness, by their public name only: the
+    stage name of another actor, the studio's name, "Moderator", "You"…;
+    never an email address, including the ones rows written before this rule
+    hold in ``viewer_label``."""
+    if role == "moderator":
+        return str(_("Moderator"))
+    if role == "anonymous":
+        return str(_("Someone not signed in"))
+    if role == "owner":
+        return str(_("You"))
+    if label and not _is_email(label):
+        return label
+    if role == "actor":
+        return str(_("another actor"))
+    if role == "creator":
+        return str(_("a studio"))
+    return str(_("someone signed in"))

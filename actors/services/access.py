@@ -36,13 +36,17 @@ def asset_access_record(
 
 
 def _viewer_label(viewer: User, role: str) -> str:
-    """How the actor sees who looked: the studio's display name for creators;
-    nothing for moderators (the page says "Moderator"; who it was is in the
-    audit log); the account email otherwise."""
+    """How the actor sees who looked, by public name only: the studio's
+    display name for creators, the stage name for actors; nothing for
+    moderators (the page says "Moderator"; who it was is in the audit log)
+    and for anyone else (the page says "someone signed in"). Never an email
+    address: the log is the actor's to read and to download."""
     if role == "creator":
-        profile = getattr(viewer, "creator_profile", None)
-        if profile is not None:
-            return str(profile.display_name)
-    if role == "moderator":
-        return ""
-    return str(viewer.email)
+        creator_profile = getattr(viewer, "creator_profile", None)
+        if creator_profile is not None:
+            return str(creator_profile.display_name)
+    if role == "actor":
+        actor_profile = getattr(viewer, "actor_profile", None)
+        if actor_profile is not None and actor_profile.deleted_at is None:
+            return str(actor_profile.stage_name)
+    return ""

@@ -236,7 +236,7 @@ def access_log_row(row: AssetAccess, delivery: str) -> list[str]:
     """One access-log row as CSV cells, in ``ACCESS_LOG_COLUMNS`` order."""
     return [
         row.created_at.isoformat(),
-        _cell(row.viewer_label),
+        _cell(row.viewer_display),
         row.viewer_role,
         row.kind,
         str(row.photo_id or ""),

@@ -62,7 +62,6 @@ def data_export_downloaded(*, export: DataExport, user: User, client: ClientInfo
         AssetAccess.objects.create(
             actor_id=export.actor_id,
             viewer=user,
-            viewer_label=user.email,
             viewer_role="owner",
             kind=AssetAccess.Kind.EXPORT,
             outcome=AssetAccess.Outcome.GRANTED,

@@ -135,7 +135,7 @@ def test_csv_download_has_a_header_and_one_row_per_entry(login, actor, photo, th
     assert "no-store" in response["Cache-Control"]
     header, *rows = csv_rows(response)
     assert header == HEADER
-    assert [row[1] for row in rows] == ["", "Pixel Harbor", "Lumen Pictures"]
+    assert [row[1] for row in rows] == ["Moderator", "Pixel Harbor", "Lumen Pictures"]
     assert rows[1][2:8] == ["creator", "original", str(photo.pk), "denied", "", "198.51.100.7"]
     assert rows[0][6] == "dispute 12"
 
@@ -256,3 +256,80 @@ def test_a_cursor_the_portal_did_not_write_shows_the_newest_page(login, actor, s
     response = login(actor).get(ACCESS, {"cursor": cursor})
     assert response.status_code == 200
     assert purposes(response)[0] == "CC-59"
+
+
+# --- Public names, never an email ---------------------------------------------
+
+
+def test_another_actor_is_named_by_stage_name_never_by_email(login, actor, other_actor, photo):
+    log(photo, other_actor, "actor", granted=False)
+    client = login(actor)
+    page = client.get(ACCESS).content.decode()
+    assert "陈思远" in table(client.get(ACCESS))
+    assert "other.actor@example.com" not in page
+    _header, row = csv_rows(client.get(CSV_URL))
+    assert row[1] == "陈思远"
+    assert "@" not in "".join(row)
+
+
+def logged_with_email(photo, viewer, role: str):
+    """A row as the log wrote it before: the viewer's email as their label."""
+    from actors.models import AssetAccess
+
+    return AssetAccess.objects.create(
+        actor_id=photo.actor_id,
+        photo=photo,
+        viewer=viewer,
+        viewer_label=viewer.email,
+        viewer_role=role,
+        kind=AssetAccess.Kind.PREVIEW,
+        outcome=AssetAccess.Outcome.GRANTED,
+    )
+
+
+def test_rows_written_with_an_email_show_a_public_label_instead(login, actor, other_actor, creator, photo):
+    """Rows logged before the rule hold an email in ``viewer_label``: the page,
+    the filter and the CSV show "another actor" / "a studio" instead."""
+    logged_with_email(photo, other_actor, "actor")
+    logged_with_email(photo, creator, "creator")
+    client = login(actor)
+    page = client.get(ACCESS).content.decode()
+    assert "other.actor@example.com" not in page
+    assert "creator@example.com" not in page
+    assert "another actor" in table(client.get(ACCESS))
+    assert "a studio" in page
+    _header, *rows = csv_rows(client.get(CSV_URL))
+    assert sorted(row[1] for row in rows) == ["a studio", "another actor"]
+
+
+def test_a_deleted_actor_is_another_actor(login, actor, other_actor, photo):
+    profile = other_actor.actor_profile
+    profile.deleted_at = timezone.now()
+    profile.save(update_fields=["deleted_at"])
+    log(photo, other_actor, "actor", granted=False)
+    assert "another actor" in table(login(actor).get(ACCESS))
+
+
+def test_the_actors_own_export_download_is_you(login, actor, photo):
+    from actors.models import AssetAccess
+
+    AssetAccess.objects.create(
+        actor=actor.actor_profile,
+        viewer=actor,
+        viewer_label="actor@example.com",
+        viewer_role="owner",
+        kind=AssetAccess.Kind.EXPORT,
+        outcome=AssetAccess.Outcome.GRANTED,
+    )
+    response = login(actor).get(ACCESS)
+    assert "actor@example.com" not in table(response)
+    assert ">You<" in table(response)
+
+
+def test_the_viewer_filter_lists_public_names_in_chinese_too(login, actor, other_actor, photo):
+    logged_with_email(photo, other_actor, "actor")
+    actor.preferred_language = "zh-hans"
+    actor.save(update_fields=["preferred_language"])
+    page = login(actor).get(ACCESS, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "other.actor@example.com" not in page
+    assert f'<option value="{other_actor.pk}">另一位演员</option>' in page

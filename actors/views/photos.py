@@ -4,9 +4,10 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -50,7 +51,6 @@ def _photos_page(
         "form": form,
         "max_photos": MAX_PHOTOS_PER_ACTOR,
         "room": max(MAX_PHOTOS_PER_ACTOR - len(photos), 0),
-        "processing": any(photo.renditions == LikenessPhoto.Renditions.PENDING for photo in photos),
     }
     template = "actors/_photo_grid.html" if request.htmx and request.method == "GET" else "actors/photos.html"
     return render(request, template, context, status=status)
@@ -82,8 +82,42 @@ def photos(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
                 )
                 % {"count": len(stored)},
             )
+            if _sent_by_script(request):
+                return JsonResponse({"location": reverse("actors:photos")})
             return redirect("actors:photos")
+    if _sent_by_script(request):
+        errors = [str(error) for errors in form.errors.values() for error in errors]
+        return JsonResponse({"errors": errors}, status=status)
     return _photos_page(request, actor, form, status=status)
+
+
+def _sent_by_script(request: HttpRequest) -> bool:
+    """The upload came from static/js/photo-upload.js (with its progress
+    bar), which reads a JSON answer: where to go, or what was wrong. A plain
+    form post gets the page."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+@require_safe
+@actor_required
+def photo_status(request: AuthenticatedRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+    """The card of one of the actor's photos, which the photos page polls
+    (htmx) while its thumbnail and preview are being made; the card answered
+    once they are ready or failed polls no more. One query for the actor's
+    photos (at most ``MAX_PHOTOS_PER_ACTOR``: the card's place in the grid
+    comes with it). Another actor's photo is a 404; a visit without htmx
+    goes to the photos page."""
+    if not request.htmx:
+        return redirect("actors:photos")
+    photos = list(photos_for_actor(actor))
+    index = next((index for index, photo in enumerate(photos) if photo.pk == pk), None)
+    if index is None:
+        get_in_scope_or_404(request, photos_for_actor(actor), pk=pk)  # audits another actor's photo
+        raise Http404  # gone since the page was drawn (deleted): nothing more to poll
+    context = {"photo": photos[index], "number": index + 1, "first": index == 0, "last": index == len(photos) - 1}
+    response = render(request, "actors/_photo_card.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -1,5 +1,7 @@
 """The access log, the data export and account deletion."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.signing import BadSignature, SignatureExpired
@@ -100,17 +102,37 @@ def access_log_archive_download(request: AuthenticatedRequest, pk: int, actor: A
 def data(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
     recent = list(exports_for_actor(actor)[:5])
     # "Try again" on the latest export when it failed (a new request).
-    retry = bool(recent) and recent[0].status == DataExport.Status.FAILED
-    exports = [
-        {
-            "export": export,
-            "link": export_download_path(export) if export.status == DataExport.Status.READY else "",
-            "retry": retry and index == 0,
-        }
-        for index, export in enumerate(recent)
-    ]
+    exports = [_export_item(export, latest=index == 0) for index, export in enumerate(recent)]
     context = {"actor": actor, "exports": exports, "delete_form": DeleteAccountForm(user=request.user)}
     return render(request, "actors/data.html", context)
+
+
+def _export_item(export: DataExport, *, latest: bool) -> dict[str, Any]:
+    """One export as ``_export_row.html`` shows it: its download link once
+    ready, "Try again" when it is the latest and failed."""
+    return {
+        "export": export,
+        "link": export_download_path(export) if export.status == DataExport.Status.READY else "",
+        "retry": latest and export.status == DataExport.Status.FAILED,
+    }
+
+
+@require_safe
+@actor_required
+def data_export_status(request: AuthenticatedRequest, pk: int, actor: ActorProfile) -> HttpResponse:
+    """The row of one of the actor's exports, which the data page polls (htmx)
+    while it is being prepared; the row answered once it is ready or failed
+    polls no more. Another actor's export is a 404; a visit without htmx goes
+    to the data page."""
+    if not request.htmx:
+        return redirect("actors:data")
+    export = get_in_scope_or_404(request, exports_for_actor(actor), pk=pk)
+    latest = export.status == DataExport.Status.FAILED and (
+        exports_for_actor(actor).values_list("pk", flat=True).first() == export.pk
+    )
+    response = render(request, "actors/_export_row.html", {"item": _export_item(export, latest=latest)})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

@@ -148,6 +148,7 @@ def _dispute_context(request: AuthenticatedRequest, dispute: Dispute, **forms: F
         "opened_by_label": party_label(dispute.opened_by_party),
         "moderating": moderating,
         "evidence": list(dispute.evidence.all()),
+        "shots": selectors.dispute_shots(dispute),
         "events": list(dispute.events.all()),
         "thread": list(selectors.dispute_thread(dispute, include_internal=False)),
         "message_form": forms.get("message_form") or DisputeMessageForm(),

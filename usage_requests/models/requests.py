@@ -263,3 +263,29 @@ class RequestEvent(TimelineEvent):
 
     def __str__(self) -> str:
         return f"{self.kind} on request {self.request_id}"
+
+    @property
+    def summary(self) -> str:
+        """The event in one line, in the reader's language: a shot decision
+        names its shot and what the actor decided ("Shot 3 approved by the
+        actor"); any other event is its kind."""
+        data = self.data if isinstance(self.data, dict) else {}
+        shot = data.get("shot")
+        if self.kind == self.Kind.SHOT_DECIDED and isinstance(shot, int):
+            text = _SHOT_DECISION_SUMMARIES.get(data.get("decision", ""), _SHOT_DECISION_SUMMARIES["undecided"])
+            return str(text) % {"number": shot}
+        return str(self.get_kind_display())
+
+    @property
+    def shot_note(self) -> str:
+        """The actor's note with a shot decision; "" for any other event."""
+        data = self.data if isinstance(self.data, dict) else {}
+        note = data.get("note", "") if self.kind == self.Kind.SHOT_DECIDED else ""
+        return note if isinstance(note, str) else ""
+
+
+_SHOT_DECISION_SUMMARIES = {
+    "approved": _("Shot %(number)s approved by the actor"),
+    "vetoed": _("Shot %(number)s vetoed by the actor"),
+    "undecided": _("Decision on shot %(number)s withdrawn by the actor"),
+}

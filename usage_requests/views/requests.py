@@ -108,7 +108,6 @@ class TimelineEntry:
     cause_text: str
     reason: str
     shot_number: int | None
-    decision_label: str
     note: str
     terms_version: int | None
 
@@ -118,7 +117,6 @@ def _timeline(req: UsageRequest) -> list[TimelineEntry]:
         "actor_opted_out": _("Declined automatically: the actor left the roster, which closes every open request."),
         "account_suspended": _("Declined automatically: an account taking part in this request was suspended."),
     }
-    decisions = {"approved": _("approved"), "vetoed": _("vetoed"), "undecided": _("not decided")}
     entries = []
     for event in selectors.request_timeline(req):
         data = event.data or {}
@@ -130,7 +128,6 @@ def _timeline(req: UsageRequest) -> list[TimelineEntry]:
                 cause_text=cause_text,
                 reason=data.get("reason", "") if not cause_text else "",
                 shot_number=data.get("shot"),
-                decision_label=decisions.get(data.get("decision", ""), ""),
                 note=data.get("note", ""),
                 terms_version=data.get("terms_version"),
             )
@@ -152,8 +149,8 @@ def thread_context(req: UsageRequest, party: str | None) -> dict[str, Any]:
 
 def _detail_context(request: AuthenticatedRequest, req: UsageRequest, **forms: Form) -> dict[str, Any]:
     party = req.party_of(request.user)
-    terms = list(req.terms.all())
-    latest = terms[-1] if terms else None
+    history = selectors.terms_history(list(req.terms.all()))
+    latest = history[-1].terms if history else None
     is_open = req.status in OPEN_REQUEST_STATUSES
     actor_turn = party == Party.ACTOR and req.status == RequestStatus.PENDING
     creator_turn = party == Party.CREATOR and req.status == RequestStatus.COUNTERED
@@ -166,8 +163,8 @@ def _detail_context(request: AuthenticatedRequest, req: UsageRequest, **forms: F
         "project": req.project,
         "channel_labels": channel_labels(req.project),
         "request_shots": request_shots,
-        "latest_terms": latest,
-        "earlier_terms": list(reversed(terms[:-1])),
+        "latest_terms": history[-1] if history else None,
+        "earlier_terms": list(reversed(history[:-1])),
         "timeline": _timeline(req),
         "now": timezone.now(),
         "expired_unswept": is_open and req.expires_at <= timezone.now(),

@@ -25,6 +25,10 @@ from usage_requests.models import (
     UsageRequest,
     watermark_display,
 )
+from usage_requests.selectors.terms import TermsChange as TermsChange
+from usage_requests.selectors.terms import TermsVersion as TermsVersion
+from usage_requests.selectors.terms import terms_changes as terms_changes
+from usage_requests.selectors.terms import terms_history as terms_history
 
 
 def usage_requests_for_user(user: User | AnonymousUser) -> QuerySet[UsageRequest]:
