@@ -35,10 +35,20 @@ from usage_requests.selectors import (
     licensed_photos,
 )
 from usage_requests.services import contract_sign, normalise_licence_code
-from usage_requests.views.licences import verdict_of
+from usage_requests.verdicts import VerdictKey, verdict_of
+
+
+VERDICT_CHOICES = [(key, key) for key in VerdictKey.ALL]
 
 
 class VerdictSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(
+        choices=VERDICT_CHOICES,
+        help_text="Where the licence stands today: like the stored status, except that an active contract "
+        "is `signed` before its term starts and `completed` once its term has ended.",
+    )
+    label = serializers.CharField(help_text="The verdict in the reader's language, as the pages show it.")
+    colour = serializers.CharField(help_text="The Bootstrap colour the pages give this verdict.")
     valid = serializers.BooleanField(help_text="True only while the licence is in force today.")
     heading = serializers.CharField()
     detail = serializers.CharField()
@@ -239,8 +249,12 @@ class LicenceSerializer(serializers.Serializer):
     licence_code = serializers.CharField()
     exists = serializers.BooleanField()
     active = serializers.BooleanField(help_text="In force today: signed by both, not suspended, within its term.")
-    status = serializers.ChoiceField(choices=ContractStatus.choices)
-    status_display = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=VERDICT_CHOICES,
+        help_text="`active` only while the licence is in force today; `signed` when both signed but the term "
+        "has not started; `completed` once the term has ended; otherwise the contract's status.",
+    )
+    status_display = serializers.CharField(help_text="The status in the reader's language.")
     verdict = VerdictSerializer()
     actor = serializers.CharField(help_text="The actor's stage name.")
     creator = serializers.CharField(help_text="The creator's display name.")
@@ -262,9 +276,16 @@ class LicenceSerializer(serializers.Serializer):
 
 
 def public_verdict(contract: Contract) -> dict[str, Any]:
-    """``verdict_of`` without its page styling: in force or not, and why."""
+    """``verdict_of`` as data: where the licence stands, in force or not, and why."""
     verdict = verdict_of(contract)
-    return {"valid": verdict["valid"], "heading": str(verdict["heading"]), "detail": str(verdict["detail"])}
+    return {
+        "key": verdict.key,
+        "label": verdict.label,
+        "colour": verdict.colour,
+        "valid": verdict.valid,
+        "heading": verdict.heading,
+        "detail": verdict.detail,
+    }
 
 
 def licence_answer(contract: Contract) -> dict[str, Any]:
@@ -283,8 +304,8 @@ def licence_answer(contract: Contract) -> dict[str, Any]:
         "licence_code": contract.licence_code,
         "exists": True,
         "active": verdict["valid"],
-        "status": contract.status,
-        "status_display": contract.get_status_display(),
+        "status": verdict["key"],
+        "status_display": verdict["label"],
         "verdict": verdict,
         "actor": _snapshot_part(contract, "actor").get("stage_name", ""),
         "creator": _snapshot_part(contract, "creator").get("display_name", ""),
