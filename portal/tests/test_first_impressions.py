@@ -47,7 +47,7 @@ def test_empty_or_malformed_input_from_the_landing_box_is_a_clear_error(anonymou
 
 def test_the_landing_page_in_chinese_has_the_check_box(anonymous):
     body = page(anonymous.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans"))
-    assert "如何核验许可证" in body
+    assert "如何查验许可" in body
     assert 'action="/verify/"' in body
 
 

@@ -274,7 +274,7 @@ def test_the_unknown_code_page_is_in_the_readers_language(anonymous):
     with override_settings(DEBUG=True):
         response = anonymous.get("/verify/CC-2345-6789-ABCD/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 404
-    assert "没有许可证使用这个编码" in page(response)
+    assert "没有许可使用这个编码" in page(response)
     assert "No licence has this code" not in page(response)
 
 
