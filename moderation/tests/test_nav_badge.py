@@ -5,10 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from actors.tests.factories import photo_for
 from moderation.models import Report, ReportStatus
 from moderation.selectors import open_queue_total, queue_summary
 from moderation.tests.test_workplace import a_dispute, a_flagged_photo, a_report, a_verification
-from actors.tests.factories import photo_for
 from usage_requests.tests.factories import open_actor
 
 pytestmark = pytest.mark.django_db

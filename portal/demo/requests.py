@@ -307,8 +307,9 @@ class DemoSeeder:
 
 def demo_requests_seed(*, creators: list[CreatorProfile], actors: list[ActorProfile]) -> bool:
     """Create the demo projects, requests in every status, messages and three
-    signed contracts, one in force today (moderation's demo disputes the last). Does nothing (returns False) once any demo creator has a
-    request. ``creators`` and ``actors`` are in seed_demo's order."""
+    signed contracts, one in force today (moderation's demo disputes the last).
+    Does nothing (returns False) once any demo creator has a request.
+    ``creators`` and ``actors`` are in seed_demo's order."""
     if UsageRequest.objects.filter(creator__in=creators).exists():
         return False
     DemoSeeder(creators=creators, actors=actors).run()

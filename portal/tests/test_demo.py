@@ -1,12 +1,11 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from actors.models import RedLines
 from actors.tests.factories import ActorProfileFactory
 from creators.tests.factories import CreatorProfileFactory
-from django.utils import timezone
-
 from portal.demo.contracts import demo_active_contracts, demo_contracts_by_verdict
 from portal.demo.requests import RAIN, demo_requests_seed, months_later
 from usage_requests.models import (
@@ -98,7 +97,7 @@ def test_demo_has_one_contract_in_force_today_listed_first(cast):
     today = timezone.localdate()
     (in_force,) = Contract.objects.in_force(today)
     groups = demo_contracts_by_verdict(creators=creators, today=today)
-    assert list(groups)[0] == "active"
+    assert next(iter(groups)) == "active"
     assert groups["active"] == [in_force]
     # The other two start in two weeks (moderation's demo, not run here, disputes one).
     assert [c.term_start > today for c in groups["signed"]] == [True, True]

@@ -37,7 +37,6 @@ from usage_requests.selectors import (
 from usage_requests.services import contract_sign, normalise_licence_code
 from usage_requests.verdicts import VerdictKey, verdict_of
 
-
 VERDICT_CHOICES = [(key, key) for key in VerdictKey.ALL]
 
 
@@ -47,7 +46,7 @@ class VerdictSerializer(serializers.Serializer):
         help_text="Where the licence stands today: like the stored status, except that an active contract "
         "is `signed` before its term starts and `completed` once its term has ended.",
     )
-    label = serializers.CharField(help_text="The verdict in the reader's language, as the pages show it.")
+    display = serializers.CharField(help_text="The verdict in the reader's language, as the pages show it.")
     colour = serializers.CharField(help_text="The Bootstrap colour the pages give this verdict.")
     valid = serializers.BooleanField(help_text="True only while the licence is in force today.")
     heading = serializers.CharField()
@@ -280,7 +279,7 @@ def public_verdict(contract: Contract) -> dict[str, Any]:
     verdict = verdict_of(contract)
     return {
         "key": verdict.key,
-        "label": verdict.label,
+        "display": verdict.label,
         "colour": verdict.colour,
         "valid": verdict.valid,
         "heading": verdict.heading,
@@ -305,7 +304,7 @@ def licence_answer(contract: Contract) -> dict[str, Any]:
         "exists": True,
         "active": verdict["valid"],
         "status": verdict["key"],
-        "status_display": verdict["label"],
+        "status_display": verdict["display"],
         "verdict": verdict,
         "actor": _snapshot_part(contract, "actor").get("stage_name", ""),
         "creator": _snapshot_part(contract, "creator").get("display_name", ""),

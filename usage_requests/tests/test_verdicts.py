@@ -114,7 +114,7 @@ def test_signing_last_before_the_term_says_when_the_licence_starts(login, actor,
     contract = accepted_contract(
         actor=open_actor(actor.actor_profile), creator=creator.creator_profile, **later_terms()
     )
-    for user, profile in ((actor, actor.actor_profile), (creator, creator.creator_profile)):
+    for profile in (actor.actor_profile, creator.creator_profile):
         type(profile).objects.filter(pk=profile.pk).update(legal_name="Legal Name")
     login(actor).post(f"/contracts/{contract.pk}/sign/", {"typed_name": "Legal Name", "consent": "on"})
     response = login(creator).post(
@@ -165,7 +165,7 @@ def licence(client, contract: Contract) -> dict:
 def test_the_api_says_signed_before_the_term_and_active_only_in_force(api_client, starts_later):
     body = licence(api_client, starts_later)
     assert (body["status"], body["active"], body["verdict"]["key"]) == ("signed", False, "signed")
-    assert body["status_display"] == body["verdict"]["label"]
+    assert body["status_display"] == body["verdict"]["display"]
     assert body["status_display"].startswith("Signed, starts on ")
     with time_machine.travel(starts_later.term_start.isoformat() + "T12:00:00Z", tick=False):
         body = licence(api_client, starts_later)
