@@ -34,6 +34,10 @@ class VerdictKey:
     ALL = (AWAITING_SIGNATURES, SIGNED, ACTIVE, SUSPENDED, REVOKED, VOIDED, COMPLETED, CANCELLED)
 
 
+# The licence API's ``status`` and ``verdict.key`` (the schema's LicenceStatusEnum).
+VERDICT_CHOICES = [(key, key) for key in VerdictKey.ALL]
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Where a contract stands today: ``key`` (one of ``VerdictKey.ALL``,

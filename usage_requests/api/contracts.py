@@ -35,10 +35,7 @@ from usage_requests.selectors import (
     licensed_photos,
 )
 from usage_requests.services import contract_sign, normalise_licence_code
-from usage_requests.verdicts import VerdictKey, verdict_of
-
-VERDICT_CHOICES = [(key, key) for key in VerdictKey.ALL]
-
+from usage_requests.verdicts import VERDICT_CHOICES, verdict_of
 
 class VerdictSerializer(serializers.Serializer):
     key = serializers.ChoiceField(
