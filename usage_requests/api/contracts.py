@@ -37,6 +37,7 @@ from usage_requests.selectors import (
 from usage_requests.services import contract_sign, normalise_licence_code
 from usage_requests.verdicts import VERDICT_CHOICES, verdict_of
 
+
 class VerdictSerializer(serializers.Serializer):
     key = serializers.ChoiceField(
         choices=VERDICT_CHOICES,
