@@ -141,6 +141,24 @@ def test_both_signing_before_the_term_is_told_as_signed_with_its_start(starts_la
     assert not Notification.objects.filter(kind="contracts.active").exists()
 
 
+def test_the_emails_of_both_signing_before_the_term_say_when_it_starts(
+    actor, creator, django_capture_on_commit_callbacks, mailoutbox
+):
+    type(actor).objects.filter(pk=actor.pk).update(preferred_language="zh-hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = active_contract(
+            actor=open_actor(actor.actor_profile), creator=creator.creator_profile, **later_terms()
+        )
+    told = {message.to[0]: message for message in mailoutbox if contract.licence_code in message.subject}
+    starts = contract.term_start.isoformat()
+    english, chinese = told[creator.email], told[actor.email]
+    assert f"is signed, starts on {starts}" in english.subject
+    assert f"将于 {starts} 生效" in chinese.subject
+    for message in (english, chinese):
+        assert "active" not in message.subject.lower()
+        assert "in force" not in message.subject.lower()
+
+
 def test_both_signing_within_the_term_is_told_as_in_force(in_force):
     assert titles(in_force, "contracts.active") == [f"Contract {in_force.licence_code} is in force"] * 2
     assert not Notification.objects.filter(kind="contracts.signed_both").exists()
