@@ -73,6 +73,7 @@ class ContractSerializer(PageLinks, serializers.ModelSerializer):
     territory = serializers.SerializerMethodField()
     ai_training = serializers.SerializerMethodField()
     licence_url = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
 
     class Meta:
         model = Contract
@@ -99,6 +100,7 @@ class ContractSerializer(PageLinks, serializers.ModelSerializer):
             "url",
             "page_url",
             "licence_url",
+            "verdict",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Party.choices, allow_null=True))
@@ -120,6 +122,11 @@ class ContractSerializer(PageLinks, serializers.ModelSerializer):
     def get_ai_training(self, contract: Contract) -> bool:
         return bool(_snapshot_part(contract, "terms").get("ai_training"))
 
+    @extend_schema_field(VerdictSerializer)
+    def get_verdict(self, contract: Contract) -> dict[str, Any]:
+        """Where the contract stands today, as its pages and the licence check say."""
+        return public_verdict(contract)
+
     def get_licence_url(self, contract: Contract) -> str:
         return self.context["request"].build_absolute_uri(
             reverse("api:v1:licence-detail", args=[contract.licence_code])
@@ -140,11 +147,10 @@ class ContractDetailSerializer(ContractSerializer):
     snapshot = serializers.JSONField(help_text="The accepted terms and approved shots; its SHA-256 is terms_hash.")
     signatures = SignatureSerializer(many=True, source="signatures.all")
     events = EventSerializer(many=True, source="events.all")
-    verdict = serializers.SerializerMethodField()
     assets = serializers.SerializerMethodField()
 
     class Meta(ContractSerializer.Meta):
-        fields = [*ContractSerializer.Meta.fields, "snapshot", "signatures", "events", "verdict", "assets"]
+        fields = [*ContractSerializer.Meta.fields, "snapshot", "signatures", "events", "assets"]
 
     @extend_schema_field(AssetSerializer(many=True))
     def get_assets(self, contract: Contract) -> list[dict[str, Any]]:
@@ -161,10 +167,6 @@ class ContractDetailSerializer(ContractSerializer):
             }
             for photo in licensed_photos(contract)
         ]
-
-    @extend_schema_field(VerdictSerializer)
-    def get_verdict(self, contract: Contract) -> dict[str, Any]:
-        return public_verdict(contract)
 
 
 @extend_schema_field({"type": "boolean", "enum": [True]})

@@ -203,6 +203,15 @@ def test_the_api_and_the_page_agree_on_a_revoked_licence(api_client, anonymous, 
     assert 'data-verdict="revoked"' in page(anonymous.get(f"/verify/{in_force.licence_code}/"))
 
 
+def test_the_contracts_api_keeps_the_stored_status_and_adds_the_verdict(api_client, creator, starts_later):
+    api_client.force_authenticate(creator)
+    (row,) = api_client.get("/api/v1/contracts/").json()["results"]
+    detail = api_client.get(f"/api/v1/contracts/{starts_later.pk}/").json()
+    for body in (row, detail):
+        assert body["status"] == "active"
+        assert (body["verdict"]["key"], body["verdict"]["valid"]) == ("signed", False)
+
+
 @override_settings(LICENCE_CHECKS_PER_MINUTE=1000)
 def test_the_schema_lists_every_verdict_as_the_licence_status(api_client):
     schema = api_client.get("/api/schema/?format=json").json()
