@@ -7,13 +7,16 @@ from actors.models import ActorProfile, LikenessPhoto, RedLines, VerificationSta
 
 
 def checklist_for_actor(actor: ActorProfile) -> list[dict]:
-    """The steps to a listed profile, each with whether it is done and the
-    page that does it. No query when ``actor`` comes from
+    """The steps to a listed profile, each with whether it is done (or, for
+    the identity check, ``pending`` a moderator's review) and the page that
+    does it. No query when ``actor`` comes from
     ``actor_profile_for_user``."""
     photos = getattr(actor, "photo_count", None)
     if photos is None:
         photos = LikenessPhoto.objects.filter(actor=actor).count()
     red_lines = RedLines.objects.filter(actor=actor).first() if not hasattr(actor, "red_lines") else actor.red_lines
+    # Submitted and waiting for a moderator: nothing left for the actor to do.
+    pending_review = actor.verification_status == VerificationStatus.PENDING
     profile_done = bool(actor.headline and actor.languages and actor.min_fee is not None and actor.legal_name)
     return [
         {
@@ -40,8 +43,13 @@ def checklist_for_actor(actor: ActorProfile) -> list[dict]:
         {
             "key": "verified",
             "label": _("Verify your identity"),
-            "hint": _("A moderator confirms you are who your photos show."),
+            "hint": (
+                _("You sent your identity check. A moderator will review it; you will be told the outcome.")
+                if pending_review
+                else _("A moderator confirms you are who your photos show.")
+            ),
             "done": actor.verification_status == VerificationStatus.VERIFIED,
+            "pending": pending_review,
             "url": reverse("moderation:identity_check"),
         },
         {

@@ -17,12 +17,13 @@ from marketplace.selectors import notifications_for_user, user_has_totp, user_ne
 from portal.forms import OnboardingForm
 from portal.selectors import checklist_for_actor
 from portal.services import onboarding_role_add
+from usage_requests.forms import LicenceCheckForm
 
 
 @require_safe
 def home(request: PortalRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return render(request, "portal/landing.html")
+        return render(request, "portal/landing.html", {"licence_form": LicenceCheckForm()})
     state = portal_state(request)
     if user_needs_onboarding(request.user, state):
         return redirect("onboarding")

@@ -245,6 +245,7 @@ class LicenceCheckForm(forms.Form):
         label=_("Licence code"),
         max_length=40,
         help_text=_("For example CC-7K2M-9QXH-4TRB. Case, spaces and dashes do not matter."),
+        error_messages={"required": _("Enter a licence code, for example CC-7K2M-9QXH-4TRB.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
     )
 

@@ -1,6 +1,7 @@
 """Notification kinds of requests and contracts: one per move, told to the
 party who must know. Parameters: ``project`` (title), ``actor`` (stage name),
-``creator`` (display name), ``code`` (licence code), ``count``, ``when``."""
+``creator`` (display name), ``code`` (licence code), ``count``, ``when``,
+``starts`` (the term's first day, ISO 8601)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -85,14 +86,24 @@ CONTRACT_SIGNED = register(
     NotificationKind(
         key="contracts.signed",
         title=_("The other party signed contract %(code)s"),
-        body=_("The contract becomes active once you have signed too."),
+        body=_("The licence takes effect once you have signed too."),
     )
 )
 CONTRACT_ACTIVE = register(
     NotificationKind(
         key="contracts.active",
-        title=_("Contract %(code)s is active"),
+        title=_("Contract %(code)s is in force"),
         body=_("Both parties signed. Anyone can verify the licence with its code."),
+    )
+)
+CONTRACT_SIGNED_BOTH = register(
+    NotificationKind(
+        key="contracts.signed_both",
+        title=_("Contract %(code)s is signed, starts on %(starts)s"),
+        body=_(
+            "Both parties signed. The licence is not in force before %(starts)s: until then the likeness may not "
+            "be used and the originals cannot be downloaded. Anyone can verify the licence with its code."
+        ),
     )
 )
 CONTRACT_CANCELLED = register(
@@ -126,8 +137,15 @@ CONTRACT_SUSPENDED = register(
 CONTRACT_REINSTATED = register(
     NotificationKind(
         key="contracts.reinstated",
-        title=_("Contract %(code)s is active again"),
+        title=_("Contract %(code)s is in force again"),
         body=_("The dispute ended without voiding the contract."),
+    )
+)
+CONTRACT_REINSTATED_SIGNED = register(
+    NotificationKind(
+        key="contracts.reinstated_signed",
+        title=_("The dispute on contract %(code)s ended: it starts on %(starts)s"),
+        body=_("The dispute ended without voiding the contract. The licence is not in force before %(starts)s."),
     )
 )
 CONTRACT_VOIDED = register(

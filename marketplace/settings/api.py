@@ -48,6 +48,8 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "creators.models.Project.Status",
         "RequestStatusEnum": "usage_requests.models.RequestStatus",
         "ContractStatusEnum": "usage_requests.models.ContractStatus",
+        # The licence check's status: the verdict of usage_requests.verdicts.
+        "LicenceStatusEnum": "usage_requests.verdicts.VERDICT_CHOICES",
         "CurrencyEnum": "marketplace.money.Currency",
         "PartyEnum": "usage_requests.models.Party",
         "CategoryEnum": "marketplace.categories.ContentCategory",

@@ -122,7 +122,7 @@ def test_the_answer_comes_in_chinese_too(login, actor, delivered, active):
     assert Delivery.objects.get().watermark_id in body
     assert "Lumen Pictures" in body
     assert active.licence_code in body
-    assert "进行中" in body  # the contract's status, in Chinese
+    assert "生效中" in body  # the contract's verdict, in Chinese (issue 17: no longer the stored status "进行中")
 
 
 def test_an_unmarked_photo_has_no_consentcast_mark(login, actor):

@@ -1,10 +1,13 @@
-"""Signing the demo contracts and listing the active ones, for ``seed_demo``."""
+"""Signing the demo contracts and listing them by verdict, for ``seed_demo``."""
+
+from datetime import date
 
 from actors.services import actor_profile_update
 from creators.models import CreatorProfile
 from creators.services import creator_profile_update
 from usage_requests.models import Contract, ContractStatus
 from usage_requests.services import contract_sign
+from usage_requests.verdicts import VerdictKey, verdict_key
 
 # Signatory names for the demo studios, keyed by their position in seed_demo's
 # CREATORS (1-based); only set when the studio has none on file.
@@ -48,3 +51,19 @@ def demo_active_contracts(*, creators: list[CreatorProfile]) -> list[Contract]:
         .select_related("actor", "creator", "project")
         .order_by("activated_at", "id")
     )
+
+
+def demo_contracts_by_verdict(*, creators: list[CreatorProfile], today: date) -> dict[str, list[Contract]]:
+    """The demo creators' contracts grouped by their verdict on ``today``, in
+    ``VerdictKey.ALL`` order (in force first), each group oldest first; only
+    verdicts that have a contract."""
+    groups: dict[str, list[Contract]] = {key: [] for key in VerdictKey.ALL}
+    contracts = (
+        Contract.objects.filter(creator__in=creators)
+        .select_related("actor", "creator", "project")
+        .order_by("activated_at", "id")
+    )
+    for contract in contracts:
+        groups[verdict_key(contract, today)].append(contract)
+    order = [VerdictKey.ACTIVE, *(key for key in VerdictKey.ALL if key != VerdictKey.ACTIVE)]
+    return {key: groups[key] for key in order if groups[key]}

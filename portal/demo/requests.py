@@ -72,14 +72,21 @@ class DemoSeeder:
     # Terms that fit the actor -----------------------------------------------
 
     def terms_for(
-        self, actor: ActorProfile, project: Project, *, months: int, fee_factor: str, ai_training: bool = False
+        self,
+        actor: ActorProfile,
+        project: Project,
+        *,
+        months: int,
+        fee_factor: str,
+        ai_training: bool = False,
+        starts_after: timedelta = TERM_STARTS_AFTER,
     ) -> dict[str, Any]:
         red_lines = RedLines.objects.filter(actor=actor).first() or RedLines(actor=actor)
         accepted = red_lines.accepted_territories
         territory = project.territory
         if accepted and not territory_covered(territory, accepted):
             territory = accepted[0]
-        start = self.today + TERM_STARTS_AFTER
+        start = self.today + starts_after
         end = months_later(start, min(months, actor.max_term_months))
         if project.end_date and end > project.end_date:
             end = project.end_date
@@ -102,16 +109,20 @@ class DemoSeeder:
         months: int = 12,
         fee_factor: str = "1.2",
         ai_training: bool = False,
+        starts_after: timedelta = TERM_STARTS_AFTER,
     ) -> UsageRequest:
         """Send the whole shot list to the ``prefer``-th actor (1-based), or
-        the next one whose red lines these terms fit."""
+        the next one whose red lines these terms fit; the term starts
+        ``starts_after`` today."""
         project = self.project(spec)
         shots = list(project.shots.all())
         candidates = self.actors[prefer - 1 :] + self.actors[: prefer - 1]
         for actor in candidates:
             if actor.pk in self.used or not actor.is_listed:
                 continue
-            terms = self.terms_for(actor, project, months=months, fee_factor=fee_factor, ai_training=ai_training)
+            terms = self.terms_for(
+                actor, project, months=months, fee_factor=fee_factor, ai_training=ai_training, starts_after=starts_after
+            )
             if red_line_violations(actor=actor, project=project, shots=shots, **terms):
                 continue
             self.used.add(actor.pk)
@@ -262,9 +273,11 @@ class DemoSeeder:
         usage_request_expire(request_id=expired.pk, now=expired.expires_at + timedelta(seconds=1))
 
     def seed_active(self) -> None:
-        """Three active contracts, signed by both; moderation disputes the last."""
-        # Active: accepted with one shot vetoed, signed by both.
-        vetoed = self.send(RAIN, prefer=13, months=12, message="想请您出演师姐一角。")
+        """Three contracts signed by both: the first in force from today (so a
+        licensed download can be tried at once), the second starting in two
+        weeks; moderation disputes the third."""
+        # In force today: accepted with one shot vetoed, signed by both.
+        vetoed = self.send(RAIN, prefer=13, months=12, message="想请您出演师姐一角。", starts_after=timedelta(0))
         self.approve_all(vetoed, veto={4: "屋顶戏请用替身，我不做全身动捕。"})
         self.talk(
             vetoed,
@@ -273,7 +286,7 @@ class DemoSeeder:
         )
         self.sign_both(self.accept(vetoed))
 
-        # Active: every shot approved, AI training allowed where the actor permits it.
+        # Signed, starting in two weeks: every shot approved, AI training allowed where the actor permits it.
         full = self.send(
             ASHFALL,
             prefer=16,
@@ -294,8 +307,9 @@ class DemoSeeder:
 
 def demo_requests_seed(*, creators: list[CreatorProfile], actors: list[ActorProfile]) -> bool:
     """Create the demo projects, requests in every status, messages and three
-    active contracts (moderation's demo disputes the last). Does nothing (returns False) once any demo creator has a
-    request. ``creators`` and ``actors`` are in seed_demo's order."""
+    signed contracts, one in force today (moderation's demo disputes the last).
+    Does nothing (returns False) once any demo creator has a request.
+    ``creators`` and ``actors`` are in seed_demo's order."""
     if UsageRequest.objects.filter(creator__in=creators).exists():
         return False
     DemoSeeder(creators=creators, actors=actors).run()

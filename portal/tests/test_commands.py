@@ -1,3 +1,4 @@
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -92,11 +93,43 @@ def test_seed_demo_gives_the_moderator_work_and_an_authenticator():
     assert IdentityVerification.objects.filter(status="submitted").count() == 1
     (dispute,) = Dispute.objects.filter(status="open")
     assert dispute.contract.status == "suspended"
-    assert f"Under dispute:\n  {dispute.contract.licence_code}" in first
+    assert f"Suspended (dispute):\n  {dispute.contract.licence_code}" in first
     assert Report.objects.filter(status="open").count() == 1
     code = run("demo_totp_code").strip()
     assert len(code) == 6
     assert code.isdigit()
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_prints_an_in_force_code_first_and_every_code_under_its_true_verdict(client):
+    import re
+
+    output = run("seed_demo")
+    codes = re.findall(r"CC-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", output)
+    assert len(codes) == Contract.objects.count() == 4
+    first = client.get(f"/api/v1/licenses/{codes[0]}/").json()
+    assert (first["status"], first["active"]) == ("active", True)
+    assert output.index("In force:") < output.index(codes[0])
+    statuses = {code: client.get(f"/api/v1/licenses/{code}/").json()["status"] for code in codes}
+    assert sorted(statuses.values()) == ["active", "awaiting_signatures", "signed", "suspended"]
+    headings = {"active": "In force:", "signed": "Signed, starts later:", "suspended": "Suspended (dispute):"}
+    headings["awaiting_signatures"] = "Awaiting signatures:"
+    for code, status in statuses.items():
+        section = output[: output.index(code)]
+        # The last heading before a code is its verdict's.
+        assert max(headings.values(), key=section.rfind) == headings[status]
+    assert "Active licences" not in output
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_lets_a_newcomer_download_an_original_under_the_licence_in_force(client):
+    from usage_requests.selectors import licensed_photos
+
+    (contract,) = Contract.objects.in_force(date.today()) if run("seed_demo") else []
+    photo = licensed_photos(contract).first()
+    client.force_login(contract.creator.user)
+    response = client.get(f"/actors/photos/{photo.pk}/original/")
+    assert response.status_code == 200
 
 
 @override_settings(DEBUG=True)

@@ -1,11 +1,12 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from actors.models import RedLines
 from actors.tests.factories import ActorProfileFactory
 from creators.tests.factories import CreatorProfileFactory
-from portal.demo.contracts import demo_active_contracts
+from portal.demo.contracts import demo_active_contracts, demo_contracts_by_verdict
 from portal.demo.requests import RAIN, demo_requests_seed, months_later
 from usage_requests.models import (
     Contract,
@@ -88,6 +89,18 @@ def test_demo_threads_have_messages_in_both_languages(cast):
     assert Message.objects.values("request").distinct().count() >= 3
     assert any(any("\u4e00" <= ch <= "\u9fff" for ch in body) for body in bodies)
     assert any(body.isascii() for body in bodies)
+
+
+def test_demo_has_one_contract_in_force_today_listed_first(cast):
+    creators, _actors = cast
+    seeded(cast)
+    today = timezone.localdate()
+    (in_force,) = Contract.objects.in_force(today)
+    groups = demo_contracts_by_verdict(creators=creators, today=today)
+    assert next(iter(groups)) == "active"
+    assert groups["active"] == [in_force]
+    # The other two start in two weeks (moderation's demo, not run here, disputes one).
+    assert [c.term_start > today for c in groups["signed"]] == [True, True]
 
 
 def test_demo_seed_twice_adds_nothing(cast):

@@ -80,7 +80,8 @@ def test_an_actor_traces_a_leaked_copy_and_opens_a_dispute_from_the_result(
     expect(found.locator("[data-testid=delivery-id]")).to_have_text(delivery.watermark_id)
     expect(found.locator("[data-testid=licensee]")).to_contain_text("Lumen Pictures")
     expect(found.locator("[data-testid=licence-code]")).to_have_text(contract.licence_code)
-    expect(found.locator("[data-testid=contract-status]")).to_have_text("Active")
+    # Issue 17: the shared verdict ("In force"), no longer the stored status ("Active").
+    expect(found.locator("[data-testid=contract-status]")).to_have_text("In force")
     page.screenshot(path=screenshots_dir / "trace-1-found.png", full_page=True)
 
     # One step: the chosen file is sent again with the dispute's fields.

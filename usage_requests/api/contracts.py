@@ -35,10 +35,17 @@ from usage_requests.selectors import (
     licensed_photos,
 )
 from usage_requests.services import contract_sign, normalise_licence_code
-from usage_requests.views.licences import verdict_of
+from usage_requests.verdicts import VERDICT_CHOICES, verdict_of
 
 
 class VerdictSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(
+        choices=VERDICT_CHOICES,
+        help_text="Where the licence stands today: like the stored status, except that an active contract "
+        "is `signed` before its term starts and `completed` once its term has ended.",
+    )
+    display = serializers.CharField(help_text="The verdict in the reader's language, as the pages show it.")
+    colour = serializers.CharField(help_text="The Bootstrap colour the pages give this verdict.")
     valid = serializers.BooleanField(help_text="True only while the licence is in force today.")
     heading = serializers.CharField()
     detail = serializers.CharField()
@@ -66,6 +73,7 @@ class ContractSerializer(PageLinks, serializers.ModelSerializer):
     territory = serializers.SerializerMethodField()
     ai_training = serializers.SerializerMethodField()
     licence_url = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
 
     class Meta:
         model = Contract
@@ -92,6 +100,7 @@ class ContractSerializer(PageLinks, serializers.ModelSerializer):
             "url",
             "page_url",
             "licence_url",
+            "verdict",
         ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Party.choices, allow_null=True))
@@ -113,6 +122,11 @@ class ContractSerializer(PageLinks, serializers.ModelSerializer):
     def get_ai_training(self, contract: Contract) -> bool:
         return bool(_snapshot_part(contract, "terms").get("ai_training"))
 
+    @extend_schema_field(VerdictSerializer)
+    def get_verdict(self, contract: Contract) -> dict[str, Any]:
+        """Where the contract stands today, as its pages and the licence check say."""
+        return public_verdict(contract)
+
     def get_licence_url(self, contract: Contract) -> str:
         return self.context["request"].build_absolute_uri(
             reverse("api:v1:licence-detail", args=[contract.licence_code])
@@ -133,11 +147,10 @@ class ContractDetailSerializer(ContractSerializer):
     snapshot = serializers.JSONField(help_text="The accepted terms and approved shots; its SHA-256 is terms_hash.")
     signatures = SignatureSerializer(many=True, source="signatures.all")
     events = EventSerializer(many=True, source="events.all")
-    verdict = serializers.SerializerMethodField()
     assets = serializers.SerializerMethodField()
 
     class Meta(ContractSerializer.Meta):
-        fields = [*ContractSerializer.Meta.fields, "snapshot", "signatures", "events", "verdict", "assets"]
+        fields = [*ContractSerializer.Meta.fields, "snapshot", "signatures", "events", "assets"]
 
     @extend_schema_field(AssetSerializer(many=True))
     def get_assets(self, contract: Contract) -> list[dict[str, Any]]:
@@ -154,10 +167,6 @@ class ContractDetailSerializer(ContractSerializer):
             }
             for photo in licensed_photos(contract)
         ]
-
-    @extend_schema_field(VerdictSerializer)
-    def get_verdict(self, contract: Contract) -> dict[str, Any]:
-        return public_verdict(contract)
 
 
 @extend_schema_field({"type": "boolean", "enum": [True]})
@@ -239,8 +248,12 @@ class LicenceSerializer(serializers.Serializer):
     licence_code = serializers.CharField()
     exists = serializers.BooleanField()
     active = serializers.BooleanField(help_text="In force today: signed by both, not suspended, within its term.")
-    status = serializers.ChoiceField(choices=ContractStatus.choices)
-    status_display = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=VERDICT_CHOICES,
+        help_text="`active` only while the licence is in force today; `signed` when both signed but the term "
+        "has not started; `completed` once the term has ended; otherwise the contract's status.",
+    )
+    status_display = serializers.CharField(help_text="The status in the reader's language.")
     verdict = VerdictSerializer()
     actor = serializers.CharField(help_text="The actor's stage name.")
     creator = serializers.CharField(help_text="The creator's display name.")
@@ -262,9 +275,16 @@ class LicenceSerializer(serializers.Serializer):
 
 
 def public_verdict(contract: Contract) -> dict[str, Any]:
-    """``verdict_of`` without its page styling: in force or not, and why."""
+    """``verdict_of`` as data: where the licence stands, in force or not, and why."""
     verdict = verdict_of(contract)
-    return {"valid": verdict["valid"], "heading": str(verdict["heading"]), "detail": str(verdict["detail"])}
+    return {
+        "key": verdict.key,
+        "display": verdict.label,
+        "colour": verdict.colour,
+        "valid": verdict.valid,
+        "heading": verdict.heading,
+        "detail": verdict.detail,
+    }
 
 
 def licence_answer(contract: Contract) -> dict[str, Any]:
@@ -283,8 +303,8 @@ def licence_answer(contract: Contract) -> dict[str, Any]:
         "licence_code": contract.licence_code,
         "exists": True,
         "active": verdict["valid"],
-        "status": contract.status,
-        "status_display": contract.get_status_display(),
+        "status": verdict["key"],
+        "status_display": verdict["display"],
         "verdict": verdict,
         "actor": _snapshot_part(contract, "actor").get("stage_name", ""),
         "creator": _snapshot_part(contract, "creator").get("display_name", ""),

@@ -35,6 +35,7 @@ from usage_requests.models import (
     UsageRequest,
     terms_hash,
 )
+from usage_requests.verdicts import VerdictKey, verdict_key
 
 # No 0/O, 1/I/L: a code read aloud or typed from paper is still right.
 LICENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -94,6 +95,14 @@ def _tell(contract: Contract, recipients: list[User], kind: NotificationKind, ev
             target=contract,
             url=contract_url(contract),
         )
+
+
+def _tell_in_force(contract: Contract, in_force: NotificationKind, signed: NotificationKind, event: str) -> None:
+    """Tell both parties the contract is active again: ``in_force`` when its
+    term has begun, ``signed`` (naming the start) while it has not."""
+    starts_later = verdict_key(contract, timezone.localdate()) == VerdictKey.SIGNED
+    kind = signed if starts_later else in_force
+    _tell(contract, _both(contract), kind, event, starts=contract.term_start.isoformat())
 
 
 def _both(contract: Contract) -> list[User]:
@@ -281,7 +290,7 @@ def contract_sign(
         if contract.signatures.count() == 2:
             _move(contract, ContractStatus.ACTIVE, activated_at=now)
             _event(contract, ContractEvent.Kind.ACTIVATED, by=None)
-            _tell(contract, _both(contract), kinds.CONTRACT_ACTIVE, "active")
+            _tell_in_force(contract, kinds.CONTRACT_ACTIVE, kinds.CONTRACT_SIGNED_BOTH, "active")
         else:
             other = contract.creator.user if party == Party.ACTOR else contract.actor.user
             _tell(contract, [other], kinds.CONTRACT_SIGNED, f"signed:{party}")
@@ -332,10 +341,10 @@ def contract_reinstate(
             raise InvalidTransition(_not_now_message(contract))
         _move(contract, ContractStatus.ACTIVE)
         _event(contract, ContractEvent.Kind.REINSTATED, by=by, party="moderator", reason=reason, dispute=dispute_id)
-        _tell(
+        _tell_in_force(
             contract,
-            _both(contract),
             kinds.CONTRACT_REINSTATED,
+            kinds.CONTRACT_REINSTATED_SIGNED,
             f"reinstated:{dispute_id or timezone.now().timestamp()}",
         )
     return contract

@@ -261,7 +261,8 @@ def test_both_parties_sign_and_the_contract_becomes_active(login, actor, creator
     unsigned.refresh_from_db()
     assert unsigned.status == ContractStatus.ACTIVE
     assert ContractEvent.objects.filter(contract=unsigned, kind=ContractEvent.Kind.ACTIVATED).exists()
-    assert "the licence is now active" in page(login(creator).get(url(unsigned)))
+    # Issue 17: "now active" said nothing about the term; the message says "in force" (or when it starts).
+    assert "Both parties have signed: the licence is in force." in page(login(creator).get(url(unsigned)))
 
 
 def test_wrong_name_is_refused_on_its_field_and_nothing_is_saved(login, actor, unsigned):

@@ -152,7 +152,9 @@ def test_revoked_licence_says_so(anonymous, actor, active):
     contract_revoke(contract=active, user=actor, reason="private reason the public never reads")
     body = page(check(anonymous, active))
     assert "Not in force: revoked" in body
-    assert "Revoked by the actor" in body
+    # The badge speaks the shared verdict vocabulary (issue 17), no longer the stored status's label.
+    assert 'data-verdict="revoked"' in body
+    assert "Revoked</span>" in body
     assert "private reason" not in body
     assert "text-bg-danger" in body
 
@@ -250,3 +252,53 @@ def test_hit_survives_the_key_expiring_between_add_and_incr(monkeypatch):
     monkeypatch.setattr(cache, "add", add_then_expire)
     assert hit("gone", limit=1, window_seconds=60)[0] is True
     assert len(calls) == 2
+
+
+# --- Unknown and malformed codes (issue 17) ------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unknown_code_gets_the_portals_own_page_with_the_check_box(anonymous, debug):
+    with override_settings(DEBUG=debug):
+        response = anonymous.get("/verify/CC-2345-6789-ABCD/")
+    body = page(response)
+    assert response.status_code == 404
+    assert "No licence has this code" in body
+    assert 'action="/verify/"' in body
+    assert 'name="code"' in body
+    assert "CC-2345-6789-ABCD" in body
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_the_unknown_code_page_is_in_the_readers_language(anonymous):
+    with override_settings(DEBUG=True):
+        response = anonymous.get("/verify/CC-2345-6789-ABCD/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 404
+    assert "没有许可使用这个编码" in page(response)
+    assert "No licence has this code" not in page(response)
+
+
+@pytest.mark.parametrize("code", ["not-a-code", "CC-OOOO-IIII-1111", "<img src=x onerror=alert(1)>", "x" * 300])
+def test_a_malformed_code_in_the_path_explains_what_a_code_looks_like(anonymous, code):
+    response = anonymous.get(f"/verify/{code}/")
+    body = page(response)
+    assert response.status_code == 404
+    assert "No licence has this code" in body
+    assert "A code looks like CC-XXXX-XXXX-XXXX" in body
+    assert "<img src=x" not in body
+
+
+def test_an_empty_code_is_a_clear_error(anonymous):
+    response = anonymous.get("/verify/", {"code": "  "})
+    assert response.status_code == 400
+    assert "Enter a licence code, for example CC-7K2M-9QXH-4TRB." in page(response)
+
+
+def test_the_check_page_explains_every_verdict(anonymous):
+    from usage_requests.verdicts import VerdictKey
+
+    body = page(anonymous.get("/verify/"))
+    for key in VerdictKey.ALL:
+        assert f'data-verdict="{key}"' in body
+    assert "Signed, starts later" in body
+    assert "In force" in body

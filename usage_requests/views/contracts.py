@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,6 +45,7 @@ from usage_requests.selectors import (
 )
 from usage_requests.services import SignatureRefused, contract_revoke, contract_sign
 from usage_requests.services.contracts import legal_name_of
+from usage_requests.verdicts import VerdictKey, verdict_of
 
 CONTRACTS_PER_PAGE = 50
 
@@ -54,17 +56,6 @@ BY_PARTY_LABELS: dict[str, str | Promise] = {
     "platform": gettext_lazy("ConsentCast"),
     "dispute": gettext_lazy("a dispute"),
     "moderator": gettext_lazy("a moderator"),
-}
-
-# Bootstrap colour of each status, on the contract pages and the certificate.
-STATUS_COLOURS: dict[str, str] = {
-    ContractStatus.AWAITING_SIGNATURES: "warning",
-    ContractStatus.ACTIVE: "success",
-    ContractStatus.CANCELLED: "secondary",
-    ContractStatus.COMPLETED: "secondary",
-    ContractStatus.SUSPENDED: "warning",
-    ContractStatus.REVOKED: "danger",
-    ContractStatus.VOIDED: "danger",
 }
 
 
@@ -165,7 +156,7 @@ def _render_detail(
         "snap": snapshot_view(contract),
         "party": party,
         "party_label": _label(Party, party) if party else "",
-        "status_colour": STATUS_COLOURS.get(contract.status, "secondary"),
+        "verdict": verdict_of(contract),
         "signatures": signatures,
         "signed_parties": signed_parties,
         "events": events,
@@ -192,6 +183,7 @@ def contract_list(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     page = Paginator(contract_list_for_user(request.user), CONTRACTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
+    today = timezone.localdate()
     for contract in page.object_list:
         party = contract.party_of(request.user)
         snapshot = contract.snapshot
@@ -205,7 +197,7 @@ def contract_list(request: AuthenticatedRequest) -> HttpResponse:
                     else snapshot.get("actor", {}).get("stage_name", "")
                 ),
                 "project_title": snapshot.get("project", {}).get("title", ""),
-                "status_colour": STATUS_COLOURS.get(contract.status, "secondary"),
+                "verdict": verdict_of(contract, today),
             }
         )
     return render(request, "usage_requests/contract_list.html", {"page": page, "rows": rows})
@@ -239,10 +231,16 @@ def contract_sign_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("usage_requests:contract_detail", pk=contract.pk)
     contract.refresh_from_db(fields=["status"])
-    if contract.status == ContractStatus.ACTIVE:
-        messages.success(request, _("You signed the contract. Both parties have signed: the licence is now active."))
-    else:
+    if contract.status != ContractStatus.ACTIVE:
         messages.success(request, _("You signed the contract. It takes effect once the other party signs too."))
+    elif verdict_of(contract).key == VerdictKey.SIGNED:
+        messages.success(
+            request,
+            _("You signed the contract. Both parties have signed: the licence starts on %(date)s.")
+            % {"date": date_format(contract.term_start, "DATE_FORMAT")},
+        )
+    else:
+        messages.success(request, _("You signed the contract. Both parties have signed: the licence is in force."))
     return redirect("usage_requests:contract_detail", pk=contract.pk)
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from actors.models import ActorProfile, VerificationStatus
 from actors.services import (
@@ -25,10 +25,11 @@ from creators.models import CreatorProfile
 from marketplace.models import ApiToken, api_token_hash
 from marketplace.services import moderator_grant
 from portal.demo.actors import demo_profile, demo_red_lines, portrait
-from portal.demo.contracts import demo_active_contracts
+from portal.demo.contracts import demo_contracts_by_verdict
 from portal.demo.moderation import demo_moderation_seed, demo_totp_secret
 from portal.demo.requests import demo_requests_seed
 from portal.services import onboarding_role_add
+from usage_requests.verdicts import VerdictKey, verdict_label
 
 DEMO_PASSWORD = "consentcast-demo"  # noqa: S105 - only set with DEBUG on
 # The first demo creator's API token, for the README's curl examples: only
@@ -81,7 +82,7 @@ CREATORS = [
 class Command(BaseCommand):
     help = (
         "Create (or complete) the demo moderator, creators, actors, projects and requests, "
-        "then print the active demo licences and the demo logins."
+        "then print the demo licence codes under their verdict (in force first) and the demo logins."
     )
 
     def handle(self, *args, **options):
@@ -102,16 +103,12 @@ class Command(BaseCommand):
             actors = self._profiles(ActorProfile, "actor", len(ACTOR_NAMES))
             if demo_requests_seed(creators=creators, actors=actors):
                 self.stdout.write("Demo projects, requests, messages and contracts created.")
-            moderation = demo_moderation_seed(actors=actors, creators=creators)
+            demo_moderation_seed(actors=actors, creators=creators)
             totp_secret = demo_totp_secret(moderator)
             if settings.DEBUG:
                 self._demo_api_token(creators[0].user)
         self.stdout.write(f"Demo data ready ({self.created} accounts created this run).")
         self._print_licences(creators)
-        disputed = moderation["disputed"]
-        if disputed is not None:
-            disputed.refresh_from_db()
-            self.stdout.write(f"Under dispute:\n  {disputed.licence_code} ({disputed.get_status_display()})")
         self._print_logins(totp_secret)
 
     @staticmethod
@@ -158,14 +155,21 @@ class Command(BaseCommand):
         return user
 
     def _print_licences(self, creators: list[CreatorProfile]) -> None:
+        """Every demo licence code under its verdict today, in force first:
+        the first code printed is one that works now (CI checks it)."""
         # Licence codes are public (anyone may check one), so they print with DEBUG off too.
-        contracts = demo_active_contracts(creators=creators)
-        self.stdout.write("Active licences:" if contracts else "Active licences: none")
-        for contract in contracts:
-            self.stdout.write(
-                f"  {contract.licence_code} ({contract.actor.stage_name} → {contract.creator.display_name}, "
-                f"{contract.project.title})"
-            )
+        groups = demo_contracts_by_verdict(creators=creators, today=timezone.localdate())
+        if VerdictKey.ACTIVE not in groups:
+            self.stdout.write("In force: none")
+        with translation.override("en"):
+            for key, contracts in groups.items():
+                self.stdout.write(f"{verdict_label(key)}:")
+                for contract in contracts:
+                    starts = f", starts on {contract.term_start.isoformat()}" if key == VerdictKey.SIGNED else ""
+                    self.stdout.write(
+                        f"  {contract.licence_code} ({contract.actor.stage_name} → "
+                        f"{contract.creator.display_name}, {contract.project.title}{starts})"
+                    )
 
     @staticmethod
     def _demo_api_token(user) -> None:
