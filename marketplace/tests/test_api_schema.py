@@ -322,6 +322,9 @@ def ran():
 def test_schemathesis_finds_nothing(case, persona, world, ran):
     _keep_drawn_cursor_out_of_valid_queries(case)
     key = world.creator_key if persona == "creator" else world.actor_key
-    case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=ALL_CHECKS)
+    # Schemathesis's WSGI transport reads the body as sent, without undoing a
+    # Content-Encoding: ask for it plain (test_compression covers gzip).
+    headers = {"Authorization": f"Token {key}", "Accept-Encoding": "identity"}
+    case.call_and_validate(headers=headers, checks=ALL_CHECKS)
     if not ran:
         ran.append((persona, case.operation.label))
