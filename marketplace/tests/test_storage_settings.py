@@ -107,3 +107,19 @@ def test_an_unreachable_store_raises_oserror_like_a_broken_disk():
         storage.exists("likeness/1/original/x.jpg")
     with pytest.raises(OSError, match="Could not connect to the endpoint URL"):
         storage.open("likeness/1/original/x.jpg").read()
+
+
+def test_a_process_on_local_disk_never_loads_boto3():
+    env = {k: v for k, v in os.environ.items() if k not in {"STORAGE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.development"
+    script = (
+        "import django, sys; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; import marketplace.celery; "
+        "from django.core.files.storage import default_storage; default_storage.exists('x'); "
+        "print(sorted(m for m in ('boto3', 'botocore', 'storages') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
