@@ -5,14 +5,18 @@ presigned redirect after the same access check, and deleting the account
 empties the bucket. Every assertion reads the bucket with boto3; the last
 tests show those assertions fail on local disk."""
 
+import hashlib
 import io
 import zipfile
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from PIL import Image
 
-from actors.models import AssetAccess, DataExport, LikenessPhoto
+from actors.models import AccessLogArchive, AssetAccess, DataExport, LikenessPhoto
+from actors.services import access_log_archive_sweep, asset_access_record
 from actors.services.privacy import export_download_path
 from actors.tests.factories import image_upload, list_on_roster, photo_for
 from marketplace.tests.s3 import S3Bucket, follow, use_bucket
@@ -147,6 +151,23 @@ def test_deleting_the_account_deletes_every_file_from_the_bucket(
         response = login(actor).post("/actors/me/data/delete/", {"password": PASSWORD})
     assert response.status_code == 302
     assert s3_bucket.keys() == set()
+
+
+def test_an_access_log_month_is_archived_into_the_bucket_and_downloaded_through_the_redirect(
+    photo, s3_bucket, login, actor, creator
+):
+    with time_machine.travel(datetime(2024, 1, 3, 9, tzinfo=UTC), tick=False):
+        asset_access_record(photo=photo, viewer=creator, viewer_role="creator", kind="preview", granted=True)
+    with time_machine.travel(datetime(2025, 6, 15, 12, tzinfo=UTC), tick=False):
+        assert access_log_archive_sweep() == 1  # written, read back from the bucket, verified
+    archive = AccessLogArchive.objects.get(actor__user=actor)
+    stored = s3_bucket.assert_holds(archive.file.name)
+    assert hashlib.sha256(stored).hexdigest() == archive.sha256
+    response = login(actor).get(f"/actors/me/access/archives/{archive.pk}/")
+    fetched = follow(assert_presigned_redirect(response, s3_bucket, archive.file.name))
+    assert fetched.body == stored
+    assert fetched.headers["content-type"] == "application/gzip"
+    assert fetched.headers["content-disposition"] == 'attachment; filename="consentcast-access-log-2024-01.csv.gz"'
 
 
 # --- The same checks on local disk fail ---------------------------------------------------
