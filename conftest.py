@@ -1,12 +1,13 @@
 """Personas and service gates shared by every app's tests.
 
 Tests that need a real service carry a marker (``postgres``, ``redis``,
-``chromium``, ``gettext``, ``faults``). Where the service is missing they skip
+``chromium``, ``gettext``, ``faults``, ``s3``). Where the service is missing they skip
 with the reason printed; when ``CI=true`` a missing service is a failure
 instead, so CI can never go green by skipping.
 """
 
 import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -21,6 +22,8 @@ from django.contrib.auth.models import Group
 from marketplace.roles import MODERATORS_GROUP
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# What moto's server mode (the s3 tests' object store) imports.
+S3_SERVER_MODULES = ("moto", "flask", "flask_cors")
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -91,6 +94,8 @@ def _missing(item) -> str | None:
         return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
     if item.get_closest_marker("gettext") and not shutil.which("xgettext"):
         return "GNU gettext is not installed (apt-get install -y gettext)"
+    if item.get_closest_marker("s3") and not all(importlib.util.find_spec(name) for name in S3_SERVER_MODULES):
+        return "moto's S3 server is not installed (pip install -r requirements-dev.txt: moto[server])"
     return None
 
 
@@ -212,6 +217,25 @@ def smtp_server():
     controller.start()
     yield inbox, controller.port
     controller.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    """moto's S3 server on a free loopback port, one per test module (tests
+    marked ``s3``; see marketplace/tests/s3.py)."""
+    from marketplace.tests.s3 import start_server
+
+    server, reachable = start_server()
+    yield reachable
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server, settings):
+    """A fresh bucket on ``s3_server``, the default storage for this test."""
+    from marketplace.tests.s3 import new_bucket
+
+    return new_bucket(s3_server, settings)
 
 
 @pytest.fixture

@@ -169,6 +169,8 @@ def main() -> int:
             "DEBUG": "false",
             "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
             "MEDIA_ROOT": str(Path(folder) / "media"),
+            # Local disk whatever the shell says: the archive is checked in MEDIA_ROOT.
+            "STORAGE_URL": "",
             "EMAIL_URL": "consolemail://",
         }
         env.pop("REDIS_URL", None)

@@ -330,8 +330,12 @@ def run(folder: Path, args) -> int:
         "DEBUG": "false",
         "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
         "MEDIA_ROOT": str(folder / "media"),
+        # Local disk whatever the shell says: the renditions are compared in MEDIA_ROOT.
+        "STORAGE_URL": "",
     }
-    os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "DEBUG", "DATABASE_URL", "MEDIA_ROOT")})
+    os.environ.update(
+        {key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "DEBUG", "DATABASE_URL", "MEDIA_ROOT", "STORAGE_URL")}
+    )
     django.setup()
     print(f"Seeding {args.megapixels}-megapixel images in {folder} ...", flush=True)
     inputs = seed(folder, args.megapixels)

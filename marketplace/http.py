@@ -8,8 +8,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, Http404, HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 
 from marketplace.audit import audit
 from marketplace.models import AuditEvent, User
@@ -134,17 +135,37 @@ def get_in_scope_or_404(request: HttpRequest, scoped: QuerySet[M], **lookup: Any
 
 def private_file_response(
     field, *, content_type: str, filename: str, as_attachment: bool = False, cache_control: str = "private, no-store"
-) -> FileResponse:
-    """Stream a private stored file (likeness photos, verification images,
-    dispute evidence) to someone already allowed to see it: kept out of
-    shared caches, never sniffed, under a server-made ASCII ``filename``.
-    Raises Http404 when the file has gone from storage."""
-    try:
-        handle = field.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type, as_attachment=as_attachment, filename=filename)
-    response["Cache-Control"] = cache_control
+) -> HttpResponseBase:
+    """Answer a private stored file (likeness photos, verification images,
+    dispute evidence, data exports, access-log archives) to someone already
+    allowed to see it: kept out of shared caches, never sniffed, under a
+    server-made ASCII ``filename``. Local disk streams it; object storage
+    (``marketplace.storage``) answers a 302 to a presigned URL that works for
+    ``PRIVATE_FILE_URL_SECONDS``, whose response carries the same type,
+    disposition and caching. The file never has a public URL. Raises Http404
+    when the file has gone from storage."""
+    presign = getattr(field.storage, "presigned_url", None)
+    if presign is not None:
+        try:
+            url = presign(
+                field.name,
+                content_type=content_type,
+                content_disposition=content_disposition_header(as_attachment, filename),
+                cache_control=cache_control,
+            )
+        except OSError:
+            raise Http404 from None
+        response: HttpResponseBase = HttpResponseRedirect(url)
+        # The URL is a short-lived credential: kept by no cache, sent to no one else.
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+    else:
+        try:
+            handle = field.open("rb")
+        except OSError:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=content_type, as_attachment=as_attachment, filename=filename)
+        response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
     response["Vary"] = "Cookie"
     return response

@@ -12,6 +12,9 @@ from typing import Any
 import environ
 from csp.constants import NONCE, NONE, SELF
 
+# Private files: local disk, or object storage with STORAGE_URL.
+from .storage import PRIVATE_FILE_URL_SECONDS, STORAGE_ORIGINS, STORAGE_URL, STORAGES  # noqa: F401
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -271,10 +274,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # No MEDIA_URL route is ever mounted: likeness files are served by views that
 # check who asks (DESIGN.md "Non-negotiables").
 MEDIA_URL = "/media-not-public/"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# STORAGES: marketplace/settings/storage.py (local disk, or object storage with STORAGE_URL).
 
 # Upload limits: forms carry small fields; images arrive as files and are
 # capped again by the image sanitizer.
@@ -305,8 +305,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        # data: for the TOTP QR code allauth renders inline.
-        "img-src": [SELF, "data:"],
+        # data: for the TOTP QR code allauth renders inline; the object store
+        # for private images, answered as a presigned redirect.
+        "img-src": [SELF, "data:", *STORAGE_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

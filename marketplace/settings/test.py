@@ -8,7 +8,7 @@ process started by a test can open the same test database.
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import DATABASES, STORAGES, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -27,6 +27,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Uploaded files of one test process, removed when its session ends (conftest).
 MEDIA_ROOT = VAR_DIR / f"test_media_{os.getpid()}"
+# Local disk whatever the environment says: the s3 tests switch to their own
+# moto server (marketplace/tests/s3.py), every other test runs on disk.
+STORAGES = {**STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

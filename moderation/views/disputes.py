@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -241,7 +241,7 @@ def dispute_evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse
 @dispute_reader
 def dispute_evidence(
     request: AuthenticatedRequest, dispute: Dispute, moderating: bool, evidence_pk: int
-) -> FileResponse:
+) -> HttpResponseBase:
     evidence = next((row for row in dispute.evidence.all() if row.pk == evidence_pk), None)
     if evidence is None or not evidence.image:
         raise Http404

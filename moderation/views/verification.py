@@ -6,7 +6,8 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -71,7 +72,7 @@ def verification_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @moderator_view("GET", "HEAD")
-def verification_image(request: AuthenticatedRequest, pk: int, which: str) -> FileResponse:
+def verification_image(request: AuthenticatedRequest, pk: int, which: str) -> HttpResponseBase:
     """Stream the ID document or the selfie to a moderator, recording the view."""
     if which not in IMAGE_FIELDS:
         raise Http404
