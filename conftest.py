@@ -1,7 +1,7 @@
 """Personas and service gates shared by every app's tests.
 
 Tests that need a real service carry a marker (``postgres``, ``redis``,
-``chromium``, ``gettext``, ``faults``, ``s3``). Where the service is missing they skip
+``chromium``, ``gettext``, ``faults``, ``topology``, ``s3``). Where the service is missing they skip
 with the reason printed; when ``CI=true`` a missing service is a failure
 instead, so CI can never go green by skipping.
 """
@@ -88,6 +88,12 @@ def _missing(item) -> str | None:
             return "skip-always:runs on PostgreSQL only (set DATABASE_URL=postgres://...)"
     if item.get_closest_marker("faults") and (reason := _fault_suite_missing()):
         return reason
+    if item.get_closest_marker("topology"):
+        # The fault suite's private Redis and PostgreSQL, plus moto's S3 server.
+        if reason := _fault_suite_missing():
+            return reason.replace("the fault suite", "the topology suite")
+        if not all(importlib.util.find_spec(name) for name in S3_SERVER_MODULES):
+            return "moto's S3 server is not installed (pip install -r requirements-dev.txt: moto[server])"
     if item.get_closest_marker("redis") and not _reachable(redis_url(), 6379):
         return f"Redis is not reachable at {redis_url()}"
     if item.get_closest_marker("chromium") and not os.path.exists(CHROMIUM):

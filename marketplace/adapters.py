@@ -41,8 +41,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # longer lock the owner out from everywhere. A spread attack still
         # meets the account-wide hourly limit below, and the owner can always
         # sign in with a code sent by email (ACCOUNT_LOGIN_BY_CODE_ENABLED).
-        account = super()._get_login_attempts_cache_key(request, **credentials)
-        return f"{account}:{self.get_client_ip(request)}"
+        # allauth's own key starts with the host the request named (the site
+        # domain, without django.contrib.sites): web processes reached under
+        # different names, or an attacker cycling through ALLOWED_HOSTS, would
+        # each count apart. One portal, one count: the account and the address.
+        login = str(credentials.get("email", credentials.get("username", ""))).lower()
+        return f"{login}:{self.get_client_ip(request)}"
 
     def pre_authenticate(self, request, **credentials):
         super().pre_authenticate(request, **credentials)

@@ -56,8 +56,14 @@ BEAT_SCHEDULE = {
     },
     # Requests past their deadline expire; a day before, whoever must act
     # is reminded. Both claim rows with a compare-and-set.
-    "expire-usage-requests": {"task": "usage_requests.expire_requests", "schedule": 60.0},
-    "remind-usage-requests": {"task": "usage_requests.remind_requests", "schedule": 300.0},
+    "expire-usage-requests": {
+        "task": "usage_requests.expire_requests",
+        "schedule": float(settings.REQUEST_SWEEP_SECONDS),
+    },
+    "remind-usage-requests": {
+        "task": "usage_requests.remind_requests",
+        "schedule": 5.0 * settings.REQUEST_SWEEP_SECONDS,
+    },
     # One email about messages left unread for ten minutes, not one per message.
     "send-message-digests": {"task": "usage_requests.send_message_digests", "schedule": 120.0},
     # Contracts not signed in time are cancelled; ended terms complete.

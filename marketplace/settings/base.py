@@ -204,6 +204,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "celerybeat-schedule")
 # How often beat queues the sweep that re-sends emails whose task was lost
 # (e.g. the broker was down when the change committed), in seconds.
 EMAIL_REQUEUE_SWEEP_SECONDS = env.int("EMAIL_REQUEUE_SWEEP_SECONDS", default=30)
+# How often beat sends the request sweeps (expire; remind runs at 5x this).
+REQUEST_SWEEP_SECONDS = env.int("REQUEST_SWEEP_SECONDS", default=60)
 
 
 # --- Auth and accounts ------------------------------------------------------

@@ -66,3 +66,14 @@ def test_a_forwarded_for_header_shorter_than_the_proxy_count_is_not_a_500(client
 
 def test_allauth_trusts_as_many_proxies_as_the_portal(settings):
     assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == settings.NUM_PROXIES
+
+
+def test_the_failed_sign_in_count_does_not_depend_on_the_host_named(client, actor, settings):
+    # allauth keys its count by the request's host too: cycling through the
+    # allowed names (or two web processes behind different names) split it.
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    for n in range(5):
+        sign_in(client, actor.email, f"wrong-{n}", REMOTE_ADDR=ATTACKER, HTTP_HOST=settings.ALLOWED_HOSTS[n % 3])
+    refused = sign_in(client, actor.email, PASSWORD, REMOTE_ADDR=ATTACKER, HTTP_HOST="localhost")
+    assert "Too many failed login attempts" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
