@@ -23,12 +23,16 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 var:
 	mkdir -p var
 
-## run: install, migrate, load the demo once, start web + worker + beat on http://127.0.0.1:8000
+# The web server's port (Procfile); settings build SITE_URL, the base of every emailed link, from it.
+WEB_PORT ?= 8000
+export WEB_PORT
+
+## run: install, migrate, load the demo once, start web + worker + beat on http://127.0.0.1:$(WEB_PORT) (make run WEB_PORT=8001)
 run: $(VENV)/.installed-run | var
 	mkdir -p var/celery
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "ConsentCast is starting on http://127.0.0.1:8000 (web + worker + beat). Ctrl-C stops all three."
+	@echo "ConsentCast is starting on http://127.0.0.1:$(WEB_PORT) (web + worker + beat). Ctrl-C stops all three."
 	$(BIN)/honcho start -f Procfile
 
 ## test: ruff, then the whole pytest suite (service tests skip without the service, fail with CI=true);
