@@ -66,6 +66,11 @@ messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+## screenshots: the README's screenshots (landing, /verify/<code>/ per verdict, roster at 375 px, counter-offer diff) from Chromium into docs/screenshots/
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-dev | var
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -n0 -p no:cacheprovider tests/e2e/test_screenshots.py tests/e2e/test_terms_diff_journey.py
+
 clean:
 	rm -rf $(VENV) var
 
