@@ -23,12 +23,16 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 var:
 	mkdir -p var
 
-## run: install, migrate, load the demo once, start web + worker + beat on http://127.0.0.1:8000
+# The web server's port (Procfile); settings build SITE_URL, the base of every emailed link, from it.
+WEB_PORT ?= 8000
+export WEB_PORT
+
+## run: install, migrate, load the demo once, start web + worker + beat on http://127.0.0.1:$(WEB_PORT) (make run WEB_PORT=8001)
 run: $(VENV)/.installed-run | var
 	mkdir -p var/celery
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "ConsentCast is starting on http://127.0.0.1:8000 (web + worker + beat). Ctrl-C stops all three."
+	@echo "ConsentCast is starting on http://127.0.0.1:$(WEB_PORT) (web + worker + beat). Ctrl-C stops all three."
 	$(BIN)/honcho start -f Procfile
 
 ## test: ruff, then the whole pytest suite (service tests skip without the service, fail with CI=true);
@@ -61,6 +65,11 @@ format: $(VENV)/.installed-dev
 messages: $(VENV)/.installed-dev
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+## screenshots: the README's screenshots (landing, /verify/<code>/ per verdict, roster at 375 px, counter-offer diff) from Chromium into docs/screenshots/
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-dev | var
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -n0 -p no:cacheprovider tests/e2e/test_screenshots.py tests/e2e/test_terms_diff_journey.py
 
 clean:
 	rm -rf $(VENV) var

@@ -22,6 +22,9 @@ class OnboardingForm(forms.Form):
         super().__init__(*args, **kwargs)
         # self.fields is typed as plain Fields; "role" is a ChoiceField.
         cast(forms.ChoiceField, self.fields["role"]).choices = [c for c in self.ROLE_CHOICES if c[0] not in held_roles]
+        # A preselected role (the landing's buttons) counts only when it is one the user can still add.
+        if self.initial.get("role") not in {value for value, _label in self.ROLE_CHOICES if value not in held_roles}:
+            self.initial.pop("role", None)
 
     def clean_name(self) -> str:
         return clean_display_name(self.cleaned_data["name"])

@@ -46,7 +46,12 @@ def onboarding(request: AuthenticatedRequest) -> HttpResponse:
     if held == {"actor", "creator"}:
         messages.info(request, _("You already have both roles."))
         return redirect("home")
-    form = OnboardingForm(request.POST if request.method == "POST" else None, held_roles=held)
+    # The landing's "Join as an actor/creator" buttons send ?role=… through sign-up; anything else is ignored.
+    form = OnboardingForm(
+        request.POST if request.method == "POST" else None,
+        held_roles=held,
+        initial={"role": request.GET.get("role", "")},
+    )
     if request.method == "POST" and form.is_valid():
         role = form.cleaned_data["role"]
         try:

@@ -24,8 +24,11 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Absolute base used in emails, where there is no request to build links from.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute base used in emails, where there is no request to build links from. Unset, it is the
+# address `make run` serves (the Procfile's runserver listens on WEB_PORT), so a portal started on
+# another port sends links to that port.
+WEB_PORT = env.int("WEB_PORT", default=8000)
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{WEB_PORT}").rstrip("/")
 # How many reverse proxies put an X-Forwarded-For hop in front of us (0: trust
 # only REMOTE_ADDR). A wrong number lets clients forge the logged address.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

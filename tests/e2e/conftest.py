@@ -6,6 +6,7 @@ browser downloads are never used. Tests using these fixtures carry the
 where Chromium is missing.
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS_DIR = Path(settings.BASE_DIR) / "var" / "e2e-screenshots"
+# The screenshots the README shows; `make screenshots` sets UPDATE_SCREENSHOTS=1 to write them again.
+README_SCREENSHOTS_DIR = Path(settings.BASE_DIR) / "docs" / "screenshots"
 # Long enough for a cold page on a busy CI machine, short enough to fail fast.
 DEFAULT_TIMEOUT_MS = 15_000
 
@@ -67,3 +70,13 @@ def page(browser, live_server, locale) -> Iterator:
 def screenshots_dir() -> Path:
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS_DIR
+
+
+@pytest.fixture
+def readme_screenshots_dir(screenshots_dir) -> Path:
+    """docs/screenshots/ when UPDATE_SCREENSHOTS=1 (`make screenshots`), else var/e2e-screenshots/:
+    a plain test run never rewrites the committed images."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        README_SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        return README_SCREENSHOTS_DIR
+    return screenshots_dir

@@ -93,7 +93,8 @@ def test_visitor_signs_up_verifies_email_and_lands_on_dashboard_with_chosen_role
     page.goto("/")
     expect_language(page, lang["html_lang"])
     page.get_by_role("link", name=translated(language, role_spec["join_link"]), exact=True).click()
-    expect(page).to_have_url(f"{live_server.url}/accounts/signup/")
+    # The button carries its role through sign-up (issue 17: the landing preselects the role).
+    expect(page).to_have_url(f"{live_server.url}/accounts/signup/?next=%2Fonboarding%2F%3Frole%3D{role}")
     expect_language(page, lang["html_lang"])
 
     page.locator("input[name=email]").fill(email)
@@ -112,8 +113,9 @@ def test_visitor_signs_up_verifies_email_and_lands_on_dashboard_with_chosen_role
     expect_language(page, lang["html_lang"])
     page.get_by_role("button", name=translated(language, "Confirm"), exact=True).click()
 
-    # Signed in, no role yet: onboarding.
-    expect(page).to_have_url(f"{live_server.url}/onboarding/")
+    # Signed in, no role yet: onboarding, with the landing button's role already chosen.
+    expect(page).to_have_url(f"{live_server.url}/onboarding/?role={role}")
+    expect(page.locator(f"input[name=role][value={role}]")).to_be_checked()
     expect_language(page, lang["html_lang"])
     expect(page.get_by_text(lang["actor_choice"], exact=True)).to_be_visible()
     expect(page.get_by_text(lang["creator_choice"], exact=True)).to_be_visible()

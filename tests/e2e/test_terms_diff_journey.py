@@ -34,7 +34,7 @@ def t(language: str, message: str) -> str:
         return translation.gettext(message)
 
 
-def test_a_counter_offer_is_shown_against_the_previous_terms(journey, page, live_server, screenshots_dir):
+def test_a_counter_offer_is_shown_against_the_previous_terms(journey, page, live_server, readme_screenshots_dir):
     from actors.tests.factories import ActorProfileFactory
 
     _browser_locale, language = journey
@@ -73,4 +73,4 @@ def test_a_counter_offer_is_shown_against_the_previous_terms(journey, page, live
     highlight = fee.locator("ins").evaluate("element => getComputedStyle(element).backgroundColor")
     assert "line-through" in struck
     assert highlight not in ("rgba(0, 0, 0, 0)", "transparent")
-    page.locator("#terms").screenshot(path=screenshots_dir / f"{tag}-counter-offer-diff.png")
+    page.locator("#terms").screenshot(path=readme_screenshots_dir / f"counter-offer-diff-{tag}.png")

@@ -110,6 +110,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data ready ({self.created} accounts created this run).")
         self._print_licences(creators)
         self._print_logins(totp_secret)
+        self._print_links()
 
     @staticmethod
     def _profiles(model, local_part: str, count: int) -> list:
@@ -170,6 +171,14 @@ class Command(BaseCommand):
                         f"  {contract.licence_code} ({contract.actor.stage_name} → "
                         f"{contract.creator.display_name}, {contract.project.title}{starts})"
                     )
+
+    def _print_links(self) -> None:
+        """Where the portal is: SITE_URL, which follows WEB_PORT (the port `make run` serves)."""
+        self.stdout.write(
+            f"Open the portal at {settings.SITE_URL}/\n"
+            f"  sign in          {settings.SITE_URL}/accounts/login/\n"
+            f"  check a licence  {settings.SITE_URL}/verify/\n"
+        )
 
     @staticmethod
     def _demo_api_token(user) -> None:
