@@ -74,6 +74,11 @@ screenshots: $(VENV)/.installed-dev | var
 clean:
 	rm -rf $(VENV) var
 
+## pinyin-table: write actors/data/pinyin.json (pinyin of the GB 2312 characters for slugs) from pypinyin
+.PHONY: pinyin-table
+pinyin-table: $(VENV)/.installed-dev
+	$(BIN)/python -m actors.data.make_pinyin_table
+
 ## bench-roster: the roster at 100k actors (throwaway database) and 1M (consentcast_bench_1m, seeded once, kept) on the PostgreSQL server of DATABASE_URL: per query type median and p99 execution, deep and tier-end pages, roster/trivial throughput; ends with one JSON line
 .PHONY: bench-roster
 bench-roster: $(VENV)/.installed-dev | var

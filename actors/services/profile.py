@@ -17,6 +17,7 @@ from actors import search
 from actors.consent import CONSENT_VERSION, consent_text
 from actors.hooks import actor_opted_out
 from actors.models import ActorProfile, ConsentRecord, RedLines, SearchTerm, VerificationStatus
+from actors.pinyin import romanized
 from actors.search import cjk_bigrams
 from marketplace.exceptions import InvalidTransition, RoleAlreadyHeld
 from marketplace.http import ClientInfo
@@ -43,12 +44,13 @@ PROFILE_FIELDS = (
 
 
 def unique_slug(base: str, *, taken: Callable[[str], bool]) -> str:
-    """An ASCII slug for ``base``; names with no Latin letters get a random one.
+    """An ASCII slug for ``base``, Chinese written in pinyin ("陈思远" →
+    "chen-si-yuan"); a name with nothing to write gets "actor".
 
     ``taken(slug)`` says whether a slug is in use. A race between two
     creations is settled by the unique constraint; callers retry.
     """
-    stem = slugify(base)[:60] or "actor"
+    stem = slugify(romanized(base))[:60].strip("-") or "actor"
     candidate = stem
     while taken(candidate):
         candidate = f"{stem}-{secrets.token_hex(3)}"

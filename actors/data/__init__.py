@@ -1,0 +1,1 @@
+"""Data files of the actors app, and the scripts that make them."""
