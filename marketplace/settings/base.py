@@ -260,6 +260,8 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"
+# Our own formats where Django's differ from what readers expect (marketplace/formats).
+FORMAT_MODULE_PATH = ["marketplace.formats"]
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"

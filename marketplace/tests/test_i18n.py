@@ -68,3 +68,20 @@ def test_catalog_holds_every_message_of_the_source(tmp_path):
     committed = {entry.msgid for entry in polib.pofile(str(ZH_PO))}
     missing = sorted({entry.msgid for entry in fresh} - committed)
     assert missing == [], f"messages missing from locale/zh_Hans (run `make messages`): {missing}"
+
+
+def test_amounts_are_grouped_by_thousands_in_both_languages():
+    from decimal import Decimal
+
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            assert floatformat(Decimal("12000"), "2g") == "12,000.00"
+    with translation.override("zh-hans"):
+        from datetime import date
+
+        from django.utils.formats import date_format
+
+        assert date_format(date(2026, 12, 4)) == "2026年12月4日"
