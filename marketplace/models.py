@@ -265,6 +265,50 @@ class AuditEvent(AppendOnlyModel):
         except ValueError:
             return self.action
 
+    @property
+    def details(self) -> list[tuple[str, str]]:
+        """The event's data as (label, value) in the reader's language: known
+        keys by their label (``AUDIT_DETAIL_LABELS``), others as written; yes
+        and no for flags. Values are what was recorded (names, reasons)."""
+        rows = []
+        for key, value in self.data.items():
+            label = AUDIT_DETAIL_LABELS.get(key)
+            shown = str(_("yes") if value else _("no")) if isinstance(value, bool) else str(value)
+            rows.append((str(label) if label else key, shown))
+        return rows
+
+
+# How the audit log names the keys of an event's data.
+AUDIT_DETAIL_LABELS = {
+    "action": _("action"),
+    "actor": _("actor"),
+    "as_moderator": _("as moderator"),
+    "bytes": _("bytes"),
+    "consent_record": _("consent record"),
+    "evidence": _("evidence"),
+    "found": _("found"),
+    "found_by": _("found by"),
+    "image": _("image"),
+    "method": _("method"),
+    "name": _("name"),
+    "path": _("path"),
+    "prefix": _("token prefix"),
+    "profile": _("profile"),
+    "reason": _("reason"),
+    "report": _("report"),
+    "reported_user": _("reported user"),
+    "resolution": _("resolution"),
+    "role": _("role"),
+    "sanction": _("sanction"),
+    "sha256": _("SHA-256"),
+    "shown": _("shown"),
+    "similar_to": _("similar to"),
+    "status": _("status"),
+    "text_version": _("consent text version"),
+    "user": _("user"),
+    "via": _("via"),
+}
+
 
 API_TOKEN_PREFIX = "cc_"  # noqa: S105 - a label, not a secret
 

@@ -100,3 +100,21 @@ def test_older_pages_cost_the_same_number_of_queries(moderator_client, logins, d
         response = moderator_client.get(AUDIT)
     with django_assert_num_queries(len(first.captured_queries)):
         moderator_client.get(AUDIT + link(response, "older"))
+
+
+def test_event_details_are_named_in_the_readers_language(moderator_client, mfa_moderator):
+    audit(
+        action=AuditEvent.Action.USER_WARNED,
+        actor=mfa_moderator,
+        target="target:details",
+        data={"reason": "Spam im Chat", "as_moderator": True, "unheard_of": "kept"},
+    )
+    mfa_moderator.preferred_language = "zh-hans"
+    mfa_moderator.save(update_fields=["preferred_language"])
+
+    page = moderator_client.get(AUDIT, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "理由:</span> Spam im Chat" in page  # the label translated, the recorded text as written
+    assert "以版主身份:</span> 是" in page
+    assert "unheard_of:</span> kept" in page
+    assert "reason:" not in page
