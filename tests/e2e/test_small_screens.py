@@ -1,11 +1,15 @@
 """The journeys' pages on a 375 px phone (issue 17), in English and Chinese:
 no page of the actor, creator or moderator journey is wider than the
-viewport (wide tables scroll inside their own box or turn into cards), and
+viewport (wide tables scroll inside their own box or turn into cards), no
+Chinese page shows an English interface sentence, and
 the roster's filters fold into a panel that opens with one button. No
 console error and no CSP violation on the way."""
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
+import polib
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -128,6 +132,26 @@ def too_wide(page) -> str:
     )
 
 
+@lru_cache(maxsize=1)
+def interface_english() -> frozenset[str]:
+    """The portal's English interface sentences (msgids of two words or
+    more whose Chinese differs): on a Chinese page none may stand as a line."""
+    catalog = polib.pofile(str(Path(__file__).resolve().parents[2] / "locale/zh_Hans/LC_MESSAGES/django.po"))
+    return frozenset(
+        entry.msgid
+        for entry in catalog
+        if " " in entry.msgid.strip() and "%" not in entry.msgid and "<" not in entry.msgid
+        and entry.msgstr and entry.msgstr != entry.msgid
+    )  # fmt: skip
+
+
+def english_lines(page) -> list[str]:
+    """Lines of the page's visible text that are untranslated interface text
+    (user content, such as names and descriptions, is never a msgid)."""
+    lines = {line.strip() for line in page.evaluate("document.body.innerText").splitlines()}
+    return sorted(lines & interface_english())
+
+
 def page_fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -139,14 +163,22 @@ def test_no_page_of_the_journeys_is_wider_than_a_phone(browser, live_server, jou
     context = signed_in_context(browser, live_server, user, width=PHONE, locale=locale)
     page = context.new_page()
     errors = watch_errors(page)
-    overflowing = []
+    overflowing, untranslated, seen_english = [], [], []
     for path in paths:
         response = page.goto(path, wait_until="load")
         assert response is not None
         assert response.status == 200, path
         if not page_fits(page):
             overflowing.append(f"{path}: {too_wide(page)}")
+        english = english_lines(page)
+        if locale == "zh-CN" and english:
+            untranslated.append(f"{path}: {english}")
+        seen_english.extend(english)
     assert overflowing == []
+    assert untranslated == [], "English interface text on Chinese pages"
+    if locale == "en-US":
+        # The check can see: the same pages in English are full of those sentences.
+        assert len(seen_english) > 3 * len(paths)
     assert errors == []
     context.close()
 
