@@ -195,12 +195,15 @@ def _page(
 def count_sql(*, filters: Q, search: ParsedSearch, limit: int) -> RawSQL:
     """How many listed actors pass ``filters`` and match ``search``, counted
     no further than ``limit``: in the newest ``WINDOW`` rows when that is
-    enough, otherwise through the search indexes (sorted, so never a walk)."""
+    enough, otherwise through the search indexes, in no order. A count needs
+    none, and an ORDER BY made PostgreSQL fetch and sort every match and
+    hash-join every user first: 18 to 26 ms for "雨", "maya" or "Okafor" at
+    100,000 actors, against 0.5 to 1 ms (nested loop, stopping at ``limit``)."""
     window = ActorProfile.objects.filter(is_listed=True).order_by("-created_at", "-id")
     window_sql, window_params = window.values("id", *_WALK_ONLY, *_FILTERED)[:WINDOW].query.sql_with_params()
     test_sql, test_params = _where(walk_tests(search)["match"] & filters & Q(listed_actor_user()))
     fetched = ActorProfile.objects.filter(is_listed=True).filter(listed_actor_user())
-    fetched = fetched.filter(search_condition(search) & filters).order_by(*_unwalkable(SORT_NEWEST, forward=True))
+    fetched = fetched.filter(search_condition(search) & filters).order_by()
     fetched_sql, fetched_params = fetched.values("id")[:limit].query.sql_with_params()
     sql = (
         "CASE WHEN (SELECT COUNT(*) FROM (SELECT 1 FROM "  # noqa: S608
