@@ -241,20 +241,16 @@ def queue_notification_email_batch(notification_ids: list[int]) -> bool:
 
 
 def _queue_unqueued() -> int:
-    """Queue the emails whose task could not be queued; stop at the first
-    failure (the broker is still down). Returns how many were queued."""
-    rows = Notification.objects.filter(email_unqueued_at__isnull=False, email_status=EmailStatus.PENDING)
-    queued = 0
-    due = rows.order_by("email_unqueued_at").values_list("pk", "email_unqueued_at")[:SWEEP_CHUNK]
-    for pk, unqueued_at in list(due):
-        # Cleared first, with a compare-and-set, so two sweeps queue it once;
-        # a failed publish marks it again.
-        if not Notification.objects.filter(pk=pk, email_unqueued_at=unqueued_at).update(email_unqueued_at=None):
-            continue
-        if not queue_notification_email(pk):
-            break
-        queued += 1
-    return queued
+    """Queue, in one batch message, the emails whose task could not be
+    queued; returns how many. The mark is cleared first and set again by a
+    failed publish (``queue_notification_email_batch``). Two sweeps at once
+    may queue an email twice: its task's claim still sends it once."""
+    due = Notification.objects.filter(email_unqueued_at__isnull=False, email_status=EmailStatus.PENDING)
+    ids = list(due.order_by("email_unqueued_at").values_list("pk", flat=True)[:SWEEP_CHUNK])
+    if not ids:
+        return 0
+    Notification.objects.filter(pk__in=ids).update(email_unqueued_at=None)
+    return len(ids) if queue_notification_email_batch(ids) else 0
 
 
 @shared_task(name="marketplace.requeue_unsent_notification_emails")
@@ -284,8 +280,8 @@ def requeue_unsent_notification_emails() -> int:
         Q(email_retry_at__lt=now - REQUEUE_AFTER) | Q(email_retry_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
     )
     ids = list(lost.order_by("created_at").values_list("pk", flat=True)[:SWEEP_CHUNK])
-    for pk in ids:
-        send_notification_email.delay(pk)
+    if ids:
+        queue_notification_email_batch(ids)
     return _queue_unqueued() + len(ids)
 
 
