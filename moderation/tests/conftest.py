@@ -50,3 +50,9 @@ def moderator_client(client, mfa_moderator):
     client.force_login(mfa_moderator)
     mark_recently_authenticated(client, mfa_moderator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _own_media_root(media_root):
+    """Every moderation test stores files in its own folder (the root conftest's ``media_root``)."""
+    return media_root

@@ -2,10 +2,7 @@
 decisions and notes, for both parties and the moderators; the moderator's
 request timeline names each shot decided."""
 
-from pathlib import Path
-
 import pytest
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,15 +14,6 @@ from usage_requests.models import RequestEvent
 from usage_requests.tests.factories import active_contract, open_actor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    default_storage._setup()
-    return root
 
 
 def disputed(actor, creator, *, shots: int = 3, veto: int = 1) -> Dispute:

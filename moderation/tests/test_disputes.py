@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.test import Client
 
 from actors.tests.factories import image_upload, photo_for, upload_of
@@ -40,15 +39,6 @@ from usage_requests.tests.factories import active_contract, open_actor, send_req
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    default_storage._setup()
-    return root
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@ suspends the account or dismisses the report; and the queue of photos
 flagged as resembling another actor's."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,15 +26,6 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
 GOOD = {"reason": "impersonation", "description": "These photos are of my sister, not of this person."}
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    default_storage._setup()
-    return root
 
 
 def client_for(user) -> Client:

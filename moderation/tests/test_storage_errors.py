@@ -4,7 +4,6 @@ check: a clear "nothing was saved" (503), no row, no file."""
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
 
 from actors.models import ActorProfile, VerificationStatus
 from actors.tests.factories import image_upload
@@ -15,15 +14,6 @@ from moderation.tests.test_disputes import client_for
 from usage_requests.tests.factories import active_contract, open_actor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    default_storage._setup()
-    return root
 
 
 def files_under(root: Path) -> list[Path]:

@@ -4,7 +4,6 @@ the deletion of the images once the retention period has passed."""
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -49,25 +48,10 @@ NOT_AN_IMAGE = "This is not a JPEG, PNG or WebP image. Only those three formats 
 DAMAGED = "The image is damaged or incomplete and cannot be read. Please export it again and retry."
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    """Each test stores files in its own folder, so they can be counted."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    if Path(default_storage.location) != root:
-        default_storage._setup()
-    assert Path(default_storage.location) == root
-    return root
-
-
 @pytest.fixture
-def stored_files(media_root):
-    def _stored_files(under: str = "moderation") -> set[str]:
-        base = media_root / under
-        return {path.relative_to(media_root).as_posix() for path in base.rglob("*") if path.is_file()}
-
-    return _stored_files
+def stored_files(stored_files):
+    """The root conftest's ``stored_files``, under moderation/ (where identity images go) unless told."""
+    return lambda under="moderation": stored_files(under)
 
 
 def profile_of(user) -> ActorProfile:

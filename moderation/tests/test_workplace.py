@@ -4,13 +4,11 @@ log with its filters."""
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -41,15 +39,6 @@ from usage_requests.tests.factories import open_actor, send_request
 pytestmark = pytest.mark.django_db
 
 TOTP_SETUP = "/accounts/2fa/totp/activate/"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    default_storage._setup()
-    return root
 
 
 def client_for(user) -> Client:

@@ -3,11 +3,9 @@ from its snapshot, signing, revoking, and the originals a creator may download
 while (and only while) the contract is active."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from actors.models import ActorProfile, AssetAccess
@@ -18,21 +16,11 @@ from usage_requests.models import Contract, ContractEvent, ContractStatus, Deliv
 from usage_requests.services import contract_revoke, contract_sign, contract_suspend
 from usage_requests.tests.factories import accepted_contract, active_contract, open_actor
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 LOGIN = "/accounts/login/"
 ACTOR_LEGAL = "Lin Xiaoyu Legal"
 CREATOR_LEGAL = "Lumen Pictures Ltd"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    """Photos land in this test's own folder."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    default_storage._setup()
-    return root
 
 
 def _with_legal_names(actor, creator) -> tuple[ActorProfile, CreatorProfile]:
