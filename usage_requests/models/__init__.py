@@ -1,7 +1,8 @@
 """Usage requests, their versioned terms and per-shot decisions, the message
 thread, contracts with their signatures, the deliveries of licensed
 originals, and the timelines of both (DESIGN.md "Usage request",
-"Contract", "Delivery and provenance"). Split by subject; import from here.
+"Contract", "Delivery and provenance"), the generated outputs and their
+reviews. Split by subject; import from here.
 
 Only ``usage_requests.services`` assigns a status; the legal moves are the
 ``TRANSITIONS`` dicts next to each status list.
@@ -19,6 +20,7 @@ from usage_requests.models.contracts import (
     terms_hash,
 )
 from usage_requests.models.deliveries import DELIVERY_ID_HEX, Delivery, watermark_display
+from usage_requests.models.outputs import OUTPUT_TRANSITIONS, TOOL_MAX_LENGTH, GeneratedOutput, OutputStatus
 from usage_requests.models.requests import (
     AWAITING_PARTY,
     MESSAGE_MAX_LENGTH,
@@ -47,16 +49,20 @@ __all__ = [
     "MESSAGE_MAX_LENGTH",
     "NOTE_MAX_LENGTH",
     "OPEN_REQUEST_STATUSES",
+    "OUTPUT_TRANSITIONS",
     "REASON_MAX_LENGTH",
     "REQUEST_TRANSITIONS",
+    "TOOL_MAX_LENGTH",
     "BetweenParties",
     "Contract",
     "ContractEvent",
     "ContractQuerySet",
     "ContractStatus",
     "Delivery",
+    "GeneratedOutput",
     "ImmutableSnapshot",
     "Message",
+    "OutputStatus",
     "Party",
     "RequestEvent",
     "RequestShot",

@@ -90,6 +90,9 @@ class Contract(BetweenParties, models.Model):
     # The actor's choice when accepting: delivered copies also carry the
     # licence code in a visible corner label (the invisible mark always).
     visible_label = models.BooleanField(_("label delivered copies with the licence code"), default=False)
+    # The actor's choice when accepting: every generated output waits for the
+    # actor's approval (the default), or is approved on submission.
+    outputs_need_approval = models.BooleanField(_("generated outputs need my approval"), default=True)
 
     objects = ContractQuerySet.as_manager()
 
@@ -179,6 +182,9 @@ class ContractEvent(TimelineEvent):
         REINSTATED = "reinstated", _("Reinstated")
         REVOKED = "revoked", _("Revoked")
         VOIDED = "voided", _("Voided")
+        OUTPUT_SUBMITTED = "output_submitted", _("Generated output submitted")
+        OUTPUT_APPROVED = "output_approved", _("Generated output approved")
+        OUTPUT_REJECTED = "output_rejected", _("Generated output rejected")
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
