@@ -109,7 +109,13 @@ def _both(contract: Contract) -> list[User]:
     return [contract.actor.user, contract.creator.user]
 
 
-def _event(contract: Contract, kind: str, *, by: User | None, party: str = "", **data: Any) -> ContractEvent:
+def record_contract_event(
+    contract: Contract, kind: str, *, by: User | None, party: str = "", **data: Any
+) -> ContractEvent:
+    """The contract's timeline row for a move, inside the move's transaction.
+    Every single-contract move (status changes and generated-output moves)
+    records through here; the sweeps' set-based moves through
+    ``sweeps._record_events``."""
     return ContractEvent.objects.create(contract=contract, kind=kind, by=by, by_party=party, data=data)
 
 
@@ -191,7 +197,7 @@ def contract_create(
     else:  # pragma: no cover - 59 bits make this unreachable in practice
         raise RuntimeError("could not draw an unused licence code")
     contract = _with_parties(contract.pk)
-    _event(contract, ContractEvent.Kind.CREATED, by=None, terms_hash=contract.terms_hash)
+    record_contract_event(contract, ContractEvent.Kind.CREATED, by=None, terms_hash=contract.terms_hash)
     _tell(contract, _both(contract), kinds.CONTRACT_READY, "ready")
     return contract
 
@@ -286,10 +292,10 @@ def contract_sign(
             ip_address=client.ip_address,
             user_agent=client.user_agent[:300],
         )
-        _event(contract, ContractEvent.Kind.SIGNED, by=user, party=party)
+        record_contract_event(contract, ContractEvent.Kind.SIGNED, by=user, party=party)
         if contract.signatures.count() == 2:
             _move(contract, ContractStatus.ACTIVE, activated_at=now)
-            _event(contract, ContractEvent.Kind.ACTIVATED, by=None)
+            record_contract_event(contract, ContractEvent.Kind.ACTIVATED, by=None)
             _tell_in_force(contract, kinds.CONTRACT_ACTIVE, kinds.CONTRACT_SIGNED_BOTH, "active")
         else:
             other = contract.creator.user if party == Party.ACTOR else contract.actor.user
@@ -309,7 +315,7 @@ def contract_revoke(*, contract: Contract, user: User, reason: str) -> Contract:
         if not reason:
             raise DomainError(_("Say why you revoke the contract; the creator will read it."))
         _move(contract, ContractStatus.REVOKED, ended_at=timezone.now(), end_reason=reason)
-        _event(contract, ContractEvent.Kind.REVOKED, by=user, party=Party.ACTOR, reason=reason)
+        record_contract_event(contract, ContractEvent.Kind.REVOKED, by=user, party=Party.ACTOR, reason=reason)
         _tell(contract, [contract.creator.user], kinds.CONTRACT_REVOKED, "revoked")
     return contract
 
@@ -322,7 +328,9 @@ def contract_suspend(
     with transaction.atomic():
         contract = _locked(contract)
         _move(contract, ContractStatus.SUSPENDED)
-        _event(contract, ContractEvent.Kind.SUSPENDED, by=by, party="dispute", reason=reason, dispute=dispute_id)
+        record_contract_event(
+            contract, ContractEvent.Kind.SUSPENDED, by=by, party="dispute", reason=reason, dispute=dispute_id
+        )
         _tell(
             contract, _both(contract), kinds.CONTRACT_SUSPENDED, f"suspended:{dispute_id or timezone.now().timestamp()}"
         )
@@ -340,7 +348,9 @@ def contract_reinstate(
         if contract.status != ContractStatus.SUSPENDED:
             raise InvalidTransition(_not_now_message(contract))
         _move(contract, ContractStatus.ACTIVE)
-        _event(contract, ContractEvent.Kind.REINSTATED, by=by, party="moderator", reason=reason, dispute=dispute_id)
+        record_contract_event(
+            contract, ContractEvent.Kind.REINSTATED, by=by, party="moderator", reason=reason, dispute=dispute_id
+        )
         _tell_in_force(
             contract,
             kinds.CONTRACT_REINSTATED,
@@ -355,7 +365,9 @@ def contract_void(*, contract: Contract, by: User | None, reason: str, dispute_i
     with transaction.atomic():
         contract = _locked(contract)
         _move(contract, ContractStatus.VOIDED, ended_at=timezone.now(), end_reason=reason[:REASON_MAX_LENGTH])
-        _event(contract, ContractEvent.Kind.VOIDED, by=by, party="moderator", reason=reason, dispute=dispute_id)
+        record_contract_event(
+            contract, ContractEvent.Kind.VOIDED, by=by, party="moderator", reason=reason, dispute=dispute_id
+        )
         _tell(contract, _both(contract), kinds.CONTRACT_VOIDED, "voided")
     return contract
 
@@ -370,7 +382,7 @@ def contract_expire_unsigned(*, contract_id: int, now: datetime) -> bool:
         if not changed:
             return False
         contract = _with_parties(contract_id)
-        _event(contract, ContractEvent.Kind.CANCELLED, by=None, party="platform")
+        record_contract_event(contract, ContractEvent.Kind.CANCELLED, by=None, party="platform")
         _tell(contract, _both(contract), kinds.CONTRACT_CANCELLED, "cancelled")
     return True
 
@@ -384,6 +396,6 @@ def contract_complete(*, contract_id: int, today: date) -> bool:
         if not changed:
             return False
         contract = _with_parties(contract_id)
-        _event(contract, ContractEvent.Kind.COMPLETED, by=None, party="platform")
+        record_contract_event(contract, ContractEvent.Kind.COMPLETED, by=None, party="platform")
         _tell(contract, _both(contract), kinds.CONTRACT_COMPLETED, "completed")
     return True
