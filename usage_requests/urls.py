@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from usage_requests.views import composer, contracts, licences, messages, requests
+from usage_requests.views import composer, contracts, licences, messages, outputs, requests
 
 app_name = "usage_requests"
 
@@ -26,6 +26,8 @@ contract_urlpatterns = [
     path("contracts/<int:pk>/", contracts.contract_detail, name="contract_detail"),
     path("contracts/<int:pk>/sign/", contracts.contract_sign_view, name="contract_sign"),
     path("contracts/<int:pk>/revoke/", contracts.contract_revoke_view, name="contract_revoke"),
+    path("contracts/<int:contract_pk>/outputs/<int:pk>/file/", outputs.output_file, name="output_file"),
+    path("contracts/<int:contract_pk>/outputs/<int:pk>/preview/", outputs.output_preview, name="output_preview"),
     path("verify/", licences.verify, name="verify"),
     path("verify/<str:code>/", licences.verify_code, name="verify_code"),
 ]

@@ -120,4 +120,45 @@ def licensed_photo(actor: ActorProfile, *, seed: int = 1, fmt: str = "JPEG"):
     return photo_renditions_make(photo_id=photo.pk)
 
 
+def output_image(seed: int = 1, fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -> bytes:
+    """A small generated image whose bytes differ by ``seed``."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, ((seed * 37) % 256, (seed * 91) % 256, (seed * 53) % 256)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def stored_output(contract, *, shot_number: int | None = None, status: str = "pending", seed: int = 1, **fields):
+    """A generated image output row of ``contract`` with its file and preview
+    stored, as if submitted (for tests of what comes after submission)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from usage_requests.models import GeneratedOutput
+
+    data = output_image(seed)
+    output = GeneratedOutput(
+        contract=contract,
+        shot_number=shot_number if shot_number is not None else contract.snapshot["shots"][0]["number"],
+        kind=GeneratedOutput.Kind.IMAGE,
+        content_type="image/png",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        width=64,
+        height=48,
+        tool=fields.pop("tool", "Test Diffusion 1.0"),
+        submitted_by=contract.creator.user,
+        status=status,
+        **fields,
+    )
+    output.file.save("output.png", ContentFile(data), save=False)
+    output.preview.save("preview.jpg", ContentFile(output_image(seed, "JPEG")), save=False)
+    output.save()
+    return output
+
+
 __all__ = ["date"]
