@@ -85,3 +85,17 @@ def test_amounts_are_grouped_by_thousands_in_both_languages():
         from django.utils.formats import date_format
 
         assert date_format(date(2026, 12, 4)) == "2026年12月4日"
+
+
+def test_english_dates_are_day_month_year_on_a_24_hour_clock_with_no_trailing_full_stop():
+    from datetime import date, datetime
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("en"):
+        assert date_format(date(2026, 12, 4)) == "4 Dec 2026"
+        assert date_format(datetime(2026, 12, 4, 21, 6), "DATETIME_FORMAT") == "4 Dec 2026, 21:06"
+        assert date_format(datetime(2026, 12, 4, 21, 6), "SHORT_DATETIME_FORMAT") == "2026-12-04 21:06"
+        sentence = f"Closed on {date_format(datetime(2026, 12, 4, 21, 6), 'DATETIME_FORMAT')}."
+        assert not sentence.endswith("..")
