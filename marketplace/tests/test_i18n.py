@@ -35,6 +35,36 @@ def test_chinese_translations_keep_their_placeholders():
             assert sorted(placeholder.findall(source)) == sorted(placeholder.findall(translated)), entry.msgid
 
 
+# Half-width punctuation touching Chinese text, or a space after full-width
+# punctuation on the same line ("创作者: …", "原因： 改变主意了", "人民币（CNY）)").
+HALF_WIDTH_BESIDE_CHINESE = {
+    "colon": r"[\u4e00-\u9fff]:",
+    "comma": r"[\u4e00-\u9fff],",
+    "semicolon": r"[\u4e00-\u9fff];",
+    "question or exclamation mark": r"[\u4e00-\u9fff][?!]",
+    "bracket": r"[\u4e00-\u9fff][()]|[()][\u4e00-\u9fff]",
+    "space after full-width punctuation": r"[：，。；（！？][ \t\u3000]",
+    "doubled closing brackets": r"[）)][)）]",
+    "mismatched brackets": r"（[^）(]*\)(?!s)|\([^)（]*）",
+}
+
+
+@pytest.mark.parametrize("rule", sorted(HALF_WIDTH_BESIDE_CHINESE))
+def test_chinese_translations_use_full_width_punctuation(rule):
+    import re
+
+    pattern = re.compile(HALF_WIDTH_BESIDE_CHINESE[rule])
+    placeholder = re.compile(r"%\(\w+\)[sd]")
+    offending = []
+    for entry in polib.pofile(str(ZH_PO)):
+        translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for translated in translations:
+            # A placeholder's own brackets are not punctuation.
+            if pattern.search(placeholder.sub("X", translated)):
+                offending.append(translated)
+    assert offending == [], f"{rule}: {offending}"
+
+
 def test_compiled_catalog_matches_the_source_catalog():
     with ZH_MO.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
