@@ -112,10 +112,8 @@ def _both(contract: Contract) -> list[User]:
 def record_contract_event(
     contract: Contract, kind: str, *, by: User | None, party: str = "", **data: Any
 ) -> ContractEvent:
-    """The contract's timeline row for a move, inside the move's transaction.
-    Every single-contract move (status changes and generated-output moves)
-    records through here; the sweeps' set-based moves through
-    ``sweeps._record_events``."""
+    """The timeline row of a single-contract move (status or output), inside
+    its transaction; the sweeps' set-based moves use ``sweeps._record_events``."""
     return ContractEvent.objects.create(contract=contract, kind=kind, by=by, by_party=party, data=data)
 
 
