@@ -1,4 +1,4 @@
-""""May I generate this?": whether a licence allows one use of the likeness
+""" "May I generate this?": whether a licence allows one use of the likeness
 (a shot, a likeness usage, a territory, a day, a purpose), with every
 reason it does not, so a creator's tool no longer compares lists itself.
 ``GET /api/v1/licenses/<code>/check`` answers with it.
@@ -89,7 +89,9 @@ def _failures(contract: Contract, question: UseQuestion) -> list[tuple[str, str]
     failures = []
     if contract.status != ContractStatus.ACTIVE:
         status = verdict_label(contract.status)
-        failures.append((Reason.LICENCE_NOT_IN_FORCE, _("The licence is not in force (%(status)s).") % {"status": status}))
+        failures.append(
+            (Reason.LICENCE_NOT_IN_FORCE, _("The licence is not in force (%(status)s).") % {"status": status})
+        )
     if not contract.term_start <= question.on <= contract.term_end:
         failures.append(
             (
@@ -107,7 +109,10 @@ def _failures(contract: Contract, question: UseQuestion) -> list[tuple[str, str]
         failures.append(
             (
                 Reason.SHOT_NOT_APPROVED,
-                _("Shot %(shot)s is not one of the licence's approved shots (the actor vetoed it, or it was never requested).")
+                _(
+                    "Shot %(shot)s is not one of the licence's approved shots "
+                    "(the actor vetoed it, or it was never requested)."
+                )
                 % {"shot": question.shot},
             )
         )

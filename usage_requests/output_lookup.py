@@ -83,9 +83,9 @@ def licence_message(contract: Contract, key: str) -> str:
             "starts on %(date)s."
         ) % {"code": code, "date": contract.term_start.isoformat()}
     if key == VerdictKey.SUSPENDED:
-        return _(
-            "This output was approved under licence %(code)s, which is suspended while a dispute is open."
-        ) % {"code": code}
+        return _("This output was approved under licence %(code)s, which is suspended while a dispute is open.") % {
+            "code": code
+        }
     if key == VerdictKey.REVOKED:
         return _("This output was approved under licence %(code)s, which the actor revoked on %(date)s.") % {
             "code": code,

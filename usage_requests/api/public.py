@@ -102,22 +102,23 @@ class LicenceCheck(APIView):
         description="Whether the licence allows one use of the likeness: the shot (required), and when given the "
         "usage, the territory, the day and the purpose. Reasons: "
         + ", ".join(f"`{reason}`" for reason in Reason.ALL)
-        + ". 404 when no licence has the code.",
+        + ". 400 for a malformed question (checked first), 404 when no licence has the code.",
         parameters=[LicenceCheckQuery],
         responses=LicenceCheckAnswer,
         auth=[],
         tags=["licences"],
     )
     def get(self, request: Request, code: str) -> Response:
+        # The question is checked first: a malformed one is a 400 whatever
+        # the code. A plain dict, not the QueryDict: DRF would read "usage="
+        # in a QueryDict as "not given", which the schema does not allow.
+        query = LicenceCheckQuery(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
         canonical = normalise_licence_code(code)
         contract = contract_by_licence_code(canonical) if canonical else None
         if contract is None:
             raise NotFound(_("No licence has this code. Check it character by character."))
-        # A plain dict, not the QueryDict: DRF would read "usage=" in a
-        # QueryDict as "not given", which the schema does not allow.
-        query = LicenceCheckQuery(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        values = query.validated_data
         question = UseQuestion(
             shot=values["shot"],
             on=values.get("date") or timezone.localdate(),

@@ -1,4 +1,4 @@
-""""May I generate this?": ``GET /api/v1/licenses/<code>/check`` answers
+""" "May I generate this?": ``GET /api/v1/licenses/<code>/check`` answers
 yes or no with every reason, from the contract's snapshot and status."""
 
 from datetime import timedelta
@@ -341,3 +341,9 @@ def test_too_many_checks_from_one_address_get_429(api_client, settings, active):
         assert 1 <= int(response["Retry-After"]) <= 60
         other = api_client.get(f"/api/v1/licenses/{active.licence_code}/check?shot=1", REMOTE_ADDR="203.0.113.9")
         assert other.status_code == 200
+
+
+def test_a_malformed_question_is_400_whatever_the_code(api_client):
+    response = ask(api_client, "CC-2345-6789-ABCD", shot="none")
+    assert response.status_code == 400
+    assert list(response.json()) == ["shot"]

@@ -346,9 +346,7 @@ def test_the_certificate_lists_outputs_in_chinese(anonymous, active):
     assert "Approved generated outputs" not in body
 
 
-def test_the_certificate_reads_outputs_in_a_bounded_number_of_queries(
-    anonymous, active, django_assert_max_num_queries
-):
+def test_the_certificate_reads_outputs_in_a_bounded_number_of_queries(anonymous, active, django_assert_max_num_queries):
     _reviewed(active, "approved", seed=1)
     with django_assert_max_num_queries(20) as few:
         check(anonymous, active)

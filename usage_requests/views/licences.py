@@ -122,7 +122,7 @@ def verify_output(request: PortalRequest, sha256: str) -> HttpResponse:
     if canonical is not None and canonical != sha256:
         return redirect("usage_requests:verify_output", sha256=canonical, permanent=True)
     form = OutputCheckForm({"sha256": sha256[:100]})
-    lookup = output_lookup(canonical) if form.is_valid() else None
+    lookup = output_lookup(canonical) if canonical is not None and form.is_valid() else None
     context = {"lookup": lookup, "sha256": sha256, "output_form": form, "checked_at": timezone.now()}
     status = 200 if lookup else (404 if canonical else 400)
     return _noindex(render(request, "usage_requests/verify_output.html", context, status=status))
