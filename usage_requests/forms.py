@@ -27,6 +27,7 @@ from usage_requests.models import (
     RequestTerms,
     ShotDecision,
 )
+from usage_requests.selectors.approved_outputs import normalise_sha256
 from usage_requests.services import ProposedTerms, normalise_licence_code, proposed_terms
 
 
@@ -259,3 +260,22 @@ class LicenceCheckForm(forms.Form):
                 )
             )
         return code
+
+
+class OutputCheckForm(forms.Form):
+    """The hash of a found file, pasted (or computed in the browser by
+    ``static/js/output-check.js``, which never uploads the file)."""
+
+    sha256 = forms.CharField(
+        label=_("SHA-256 of the file"),
+        max_length=100,
+        help_text=_("64 hexadecimal digits, for example from sha256sum or shasum -a 256. Case does not matter."),
+        error_messages={"required": _("Enter the file's SHA-256, or choose the file to compute it.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
+    )
+
+    def clean_sha256(self) -> str:
+        sha256 = normalise_sha256(self.cleaned_data["sha256"])
+        if sha256 is None:
+            raise forms.ValidationError(_("A SHA-256 is 64 hexadecimal digits (0-9, a-f)."))
+        return sha256

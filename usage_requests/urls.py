@@ -29,6 +29,9 @@ contract_urlpatterns = [
     path("contracts/<int:contract_pk>/outputs/<int:pk>/file/", outputs.output_file, name="output_file"),
     path("contracts/<int:contract_pk>/outputs/<int:pk>/preview/", outputs.output_preview, name="output_preview"),
     path("verify/", licences.verify, name="verify"),
+    # Before verify/<code>/: "outputs" is no licence code.
+    path("verify/outputs/", licences.verify_outputs, name="verify_outputs"),
+    path("verify/outputs/<str:sha256>/", licences.verify_output, name="verify_output"),
     path("verify/<str:code>/", licences.verify_code, name="verify_code"),
 ]
 

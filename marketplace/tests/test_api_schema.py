@@ -54,6 +54,8 @@ DESIGN_PATHS = {
     ("get", "/api/v1/contracts/{id}/"),
     ("post", "/api/v1/contracts/{id}/sign"),
     ("get", "/api/v1/licenses/{code}/"),
+    ("get", "/api/v1/licenses/{code}/check"),
+    ("get", "/api/v1/outputs/{sha256}/"),
 }
 # Rules no OpenAPI schema can state: over rows (a slug or an id that must
 # exist, a shot number that must be free, the legal name on file) or between
@@ -111,14 +113,18 @@ def test_the_schema_lists_every_endpoint_of_the_design(spec):
     assert listed >= DESIGN_PATHS
 
 
-def test_only_the_licence_check_is_public(spec):
+def test_only_the_licence_checks_and_the_output_lookup_are_public(spec):
     public = {
         (method, path)
         for path, operations in spec["paths"].items()
         for method, operation in operations.items()
         if not operation.get("security")
     }
-    assert public == {("get", "/api/v1/licenses/{code}/")}
+    assert public == {
+        ("get", "/api/v1/licenses/{code}/"),
+        ("get", "/api/v1/licenses/{code}/check"),
+        ("get", "/api/v1/outputs/{sha256}/"),
+    }
 
 
 def test_every_operation_documents_its_errors(spec):

@@ -26,7 +26,7 @@ from marketplace.api.permissions import IsActorOrCreator
 from marketplace.api.throttling import LicenceCheckThrottle
 from marketplace.http import ClientInfo, get_in_scope_or_404, signed_in_user
 from usage_requests.api.requests import EventSerializer, PageLinks
-from usage_requests.models import Contract, ContractStatus, Party
+from usage_requests.models import Contract, ContractStatus, GeneratedOutput, Party
 from usage_requests.selectors import (
     contract_by_licence_code,
     contract_detail_for_user,
@@ -34,6 +34,7 @@ from usage_requests.selectors import (
     delivered_copies,
     licensed_photos,
 )
+from usage_requests.selectors.approved_outputs import approved_outputs_of
 from usage_requests.services import contract_sign, normalise_licence_code
 from usage_requests.verdicts import VERDICT_CHOICES, verdict_of
 
@@ -244,6 +245,13 @@ class ContractSign(APIView):
 # --- Public licence check ---------------------------------------------------------
 
 
+class ApprovedOutputSerializer(serializers.Serializer):
+    sha256 = serializers.CharField(help_text="SHA-256 of the output file's exact bytes.")
+    shot = serializers.IntegerField(help_text="The approved shot it was generated for.")
+    kind = serializers.ChoiceField(choices=GeneratedOutput.Kind.choices)
+    approved_at = serializers.DateTimeField()
+
+
 class LicenceSerializer(serializers.Serializer):
     licence_code = serializers.CharField()
     exists = serializers.BooleanField()
@@ -271,6 +279,11 @@ class LicenceSerializer(serializers.Serializer):
         help_text="How many copies of the actor's originals were delivered under this licence, each marked "
         "for its delivery (never who received them).",
     )
+    approved_outputs = ApprovedOutputSerializer(
+        many=True,
+        help_text="The generated outputs the actor approved under this licence, by shot: their hashes, never "
+        "the files. `GET /api/v1/outputs/<sha256>/` tells which licence a file belongs to.",
+    )
     checked_at = serializers.DateTimeField()
 
 
@@ -290,7 +303,8 @@ def public_verdict(contract: Contract) -> dict[str, Any]:
 def licence_answer(contract: Contract) -> dict[str, Any]:
     """What the public may know of a licence: what ``/verify/<code>/`` shows,
     and the approved shots' descriptions, so a tool can check that the shot
-    it is about to generate is one of them. Never the fee or legal names."""
+    it is about to generate is one of them, and the approved outputs'
+    hashes. Never the fee, legal names, nor an output's file, tool or note."""
     verdict = public_verdict(contract)
     snapshot = contract.snapshot
     shots = [
@@ -318,6 +332,10 @@ def licence_answer(contract: Contract) -> dict[str, Any]:
         "ai_training": bool(terms.get("ai_training")),
         "terms_hash": contract.terms_hash,
         "delivered_copies": delivered_copies(contract),
+        "approved_outputs": [
+            {"sha256": output.sha256, "shot": output.shot, "kind": output.kind, "approved_at": output.approved_at}
+            for output in approved_outputs_of(contract)
+        ],
         "checked_at": timezone.now(),
     }
 

@@ -302,3 +302,153 @@ def test_the_check_page_explains_every_verdict(anonymous):
         assert f'data-verdict="{key}"' in body
     assert "Signed, starts later" in body
     assert "In force" in body
+
+
+# --- Approved generated outputs and "Check a file" (issue 16) ----------------------------
+
+
+def _reviewed(contract: Contract, status: str, seed: int, shot_number: int = 1, **fields):
+    from django.utils import timezone
+
+    from usage_requests.tests.factories import stored_output
+
+    return stored_output(
+        contract, shot_number=shot_number, status=status, seed=seed, reviewed_at=timezone.now(), **fields
+    )
+
+
+def test_the_certificate_lists_approved_outputs_only(anonymous, active):
+    approved = _reviewed(active, "approved", seed=1, shot_number=2, tool="Secret Diffusion 9")
+    rejected = _reviewed(active, "rejected", seed=2, review_note="Not my smile")
+    pending = _reviewed(active, "pending", seed=3)
+    body = page(check(anonymous, active))
+    assert "Approved generated outputs" in body
+    assert approved.sha256 in body
+    assert f'data-copy="{approved.sha256}"' in body
+    assert "Shot 2" in body
+    assert body.count('data-testid="approved-output"') == 1
+    for private in (rejected.sha256, pending.sha256, "Secret Diffusion 9", "Not my smile", approved.file.name):
+        assert private not in body
+    assert "/outputs/" not in body.replace("/verify/outputs/", "")
+
+
+def test_the_certificate_says_when_no_output_is_approved_yet(anonymous, active):
+    _reviewed(active, "pending", seed=3)
+    body = page(check(anonymous, active))
+    assert 'data-testid="no-approved-outputs"' in body
+    assert "The actor has not approved any generated output under this licence yet." in body
+
+
+def test_the_certificate_lists_outputs_in_chinese(anonymous, active):
+    _reviewed(active, "approved", seed=1)
+    body = page(check(anonymous, active, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert "已批准的生成作品" in body
+    assert "Approved generated outputs" not in body
+
+
+def test_the_certificate_reads_outputs_in_a_bounded_number_of_queries(anonymous, active, django_assert_max_num_queries):
+    _reviewed(active, "approved", seed=1)
+    with django_assert_max_num_queries(20) as few:
+        check(anonymous, active)
+    for seed in range(2, 8):
+        _reviewed(active, "approved", seed=seed, shot_number=2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = page(check(anonymous, active))
+    assert body.count('data-testid="approved-output"') == 7
+
+
+def test_the_check_page_has_a_file_box_that_never_uploads(anonymous):
+    body = page(anonymous.get("/verify/"))
+    assert 'data-testid="output-check-form"' in body
+    assert 'action="/verify/outputs/"' in body
+    assert 'name="sha256"' in body
+    # The file input has no name: nothing of the file is ever sent.
+    assert 'type="file" class="form-control" id="output-check-file"' in body
+    assert 'name="file"' not in body
+    assert 'enctype="multipart/form-data"' not in body
+    assert "/static/js/output-check.js" in body
+    assert "<script>" not in body
+
+
+def test_a_pasted_hash_goes_to_its_page(anonymous):
+    response = anonymous.get("/verify/outputs/", {"sha256": "  " + "AB" * 32 + " "})
+    assert response.status_code == 302
+    assert response.url == f"/verify/outputs/{'ab' * 32}/"
+
+
+@pytest.mark.parametrize("value", ["", "abc", "g" * 64])
+def test_a_malformed_pasted_hash_is_a_form_error(anonymous, value):
+    response = anonymous.get("/verify/outputs/", {"sha256": value})
+    assert response.status_code == 400
+    assert "invalid-feedback" in page(response)
+
+
+def test_the_output_page_names_the_licence_in_force(anonymous, active):
+    output = _reviewed(active, "approved", seed=1, shot_number=2, tool="Secret Diffusion 9", review_note="Nice")
+    with within_term(active):
+        response = anonymous.get(f"/verify/outputs/{output.sha256}/")
+    body = page(response)
+    assert response.status_code == 200
+    assert 'data-approved="true"' in body
+    assert f"Approved output of licence {active.licence_code}, in force." in body
+    assert f'href="/verify/{active.licence_code}/"' in body
+    assert 'data-verdict="active"' in body
+    assert "Lin Xiaoyu" in body
+    assert response["X-Robots-Tag"] == "noindex"
+    for private in ("Secret Diffusion 9", "Nice</", output.file.name, ACTOR_LEGAL, CREATOR_LEGAL):
+        assert private not in body
+
+
+def test_the_output_page_says_the_licence_was_revoked(anonymous, actor, active):
+    output = _reviewed(active, "approved", seed=1)
+    contract_revoke(contract=active, user=actor, reason="private reason")
+    body = page(anonymous.get(f"/verify/outputs/{output.sha256}/"))
+    assert 'data-approved="false"' in body
+    assert "which the actor revoked on" in body
+    assert 'data-verdict="revoked"' in body
+    assert "private reason" not in body
+
+
+def test_the_output_page_in_chinese(anonymous, active):
+    output = _reviewed(active, "approved", seed=1)
+    with within_term(active):
+        body = page(anonymous.get(f"/verify/outputs/{output.sha256}/", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert '<html lang="zh-Hans">' in body
+    assert "有效" in body
+    assert "Approved output of licence" not in body
+
+
+def test_an_upper_case_hash_redirects_to_the_canonical_page(anonymous, active):
+    output = _reviewed(active, "approved", seed=1)
+    response = anonymous.get(f"/verify/outputs/{output.sha256.upper()}/")
+    assert response.status_code == 301
+    assert response.url == f"/verify/outputs/{output.sha256}/"
+
+
+@pytest.mark.parametrize("status", ["rejected", "pending"])
+def test_a_rejected_or_pending_file_is_not_recognised_on_the_page(anonymous, active, status):
+    output = _reviewed(active, status, seed=2)
+    response = anonymous.get(f"/verify/outputs/{output.sha256}/")
+    assert response.status_code == 404
+    assert "No approved output has this SHA-256." in page(response)
+    assert active.licence_code not in page(response)
+
+
+@pytest.mark.parametrize("value", ["abc", "g" * 64, "<img src=x onerror=alert(1)>"])
+def test_a_malformed_hash_on_the_page_is_400(anonymous, value):
+    response = anonymous.get(f"/verify/outputs/{value}/")
+    assert response.status_code == 400
+    assert "This is not a SHA-256" in page(response)
+    assert "<img src=x" not in page(response)
+
+
+def test_the_output_page_is_read_only(anonymous):
+    assert anonymous.post(f"/verify/outputs/{'a' * 64}/").status_code == 405
+    assert anonymous.post("/verify/outputs/", {"sha256": "a" * 64}).status_code == 405
+
+
+@override_settings(LICENCE_CHECKS_PER_MINUTE=2)
+def test_output_pages_count_towards_the_limit(anonymous, active):
+    assert anonymous.get(f"/verify/outputs/{'a' * 64}/").status_code == 404
+    assert check(anonymous, active).status_code == 200
+    assert anonymous.get(f"/verify/outputs/{'a' * 64}/").status_code == 429
