@@ -25,6 +25,7 @@ from usage_requests.services.decisions import (
 from usage_requests.services.deliveries import delivery_make, licence_facts
 from usage_requests.services.output_labels import (
     output_labelled_make,
+    output_labelled_ready,
     outputs_labelling_requeue,
     queue_output_labelling,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "message_send",
     "normalise_licence_code",
     "output_labelled_make",
+    "output_labelled_ready",
     "outputs_labelling_requeue",
     "proposed_terms",
     "queue_output_labelling",

@@ -108,6 +108,25 @@ def _store_labelled_copy(output: GeneratedOutput) -> str:
             return storage.save(name, File(labelled))
 
 
+def output_labelled_ready(*, output: GeneratedOutput) -> GeneratedOutput:
+    """``output`` (approved) with its labelled copy if it can be had now:
+    an image's is made on the spot (a fraction of a second); a video's is
+    queued for the worker, and ``labelled`` stays empty until it is done.
+    An image that fails to be made (storage down, say) is queued too."""
+    if output.labelled:
+        return output
+    if output.kind == GeneratedOutput.Kind.IMAGE:
+        try:
+            made = output_labelled_make(output_id=output.pk)
+        except OSError:
+            logger.exception("labelled copy of output %s could not be stored; queued for the worker", output.pk)
+            made = None
+        if made is not None:
+            return made
+    queue_output_labelling(output)
+    return output
+
+
 def queue_output_labelling(output: GeneratedOutput) -> None:
     """Queue the making of ``output``'s labelled copy for when the current
     transaction commits (call it where the output becomes approved). A
