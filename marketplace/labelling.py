@@ -211,7 +211,7 @@ def _decoded(data: bytes, fmt: str) -> Image.Image:
         try:
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as opened:
                 if opened.format != fmt:
-                    raise ValueError(f"the file is {opened.format}, not {fmt}")
+                    raise ValueError(f"the image is {opened.format}, not {fmt}")
                 if opened.width * opened.height > settings.IMAGE_UPLOAD_MAX_PIXELS:
                     raise ValueError("the image has more pixels than the upload limit")
                 opened.load()

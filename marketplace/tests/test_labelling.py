@@ -54,7 +54,8 @@ def label_on(picture: Image.Image, background=BACKGROUND) -> tuple[tuple[int, ..
 
 def _bbox(mask) -> tuple[int, ...]:
     rows, columns = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
-    assert rows.size and columns.size, "no label drawn"
+    assert rows.size, "no label drawn"
+    assert columns.size, "no label drawn"
     return int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1
 
 
@@ -62,10 +63,14 @@ def assert_labelled(picture: Image.Image) -> None:
     box, text = label_on(picture)
     shorter = min(picture.size)
     # A corner: the box touches neither the middle nor the far edges.
-    assert box[0] < picture.width * 0.1 and box[1] < picture.height * 0.1
+    assert box[0] < picture.width * 0.1
+    assert box[1] < picture.height * 0.1
     assert box[3] < picture.height / 2
     # The text is inside the box and at least 5 % of the shorter side high.
-    assert box[0] <= text[0] and text[2] <= box[2] and box[1] <= text[1] and text[3] <= box[3]
+    assert box[0] <= text[0]
+    assert text[2] <= box[2]
+    assert box[1] <= text[1]
+    assert text[3] <= box[3]
     assert text[3] - text[1] >= 0.05 * shorter
 
 
@@ -127,7 +132,9 @@ def test_the_implicit_label_reads_back_from_xmp_and_the_signed_manifest(fmt):
 def test_the_provider_code_is_the_content_producer_when_one_is_set():
     coded = labelling.AiLabel(**{**LABEL.__dict__, "provider_code": "001-CC-0001"})
     labelled = labelling.label_image(_image("PNG"), content_type="image/png", label=coded)
-    assert labelling.read_ai_label(labelled, "image/png")["AIGC"]["ContentProducer"] == "001-CC-0001"
+    found = labelling.read_ai_label(labelled, "image/png")
+    assert found is not None
+    assert found["AIGC"]["ContentProducer"] == "001-CC-0001"
 
 
 def test_an_unlabelled_image_has_no_implicit_label():
@@ -141,7 +148,7 @@ def test_an_unlabelled_image_has_no_implicit_label():
     ids=["gif", "damaged", "type-mismatch"],
 )
 def test_what_is_not_a_jpeg_png_or_webp_of_its_type_is_refused(data, content_type):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="image"):
         labelling.label_image(data, content_type=content_type, label=LABEL)
 
 
@@ -169,7 +176,8 @@ def test_a_video_carries_the_label_at_half_a_second_and_at_1_9_seconds(content_t
     assert after["duration"] == before["duration"]
     assert after["codecs"] == before["codecs"]
     # The audio is copied packet for packet, not re-encoded.
-    assert after["audio"] == before["audio"] and before["audio"]
+    assert after["audio"] == before["audio"]
+    assert before["audio"]
 
 
 @pytest.mark.parametrize("content_type", VIDEO_TYPES)
@@ -182,7 +190,8 @@ def test_the_implicit_label_reads_back_from_the_video_container(content_type, tm
     assert found["AIGC"]["Label"] == "1"
     assert found["AIGC"]["ContentProducer"] == "ConsentCast"
     assert found["AIGC"]["ProduceID"] == "CC-AB12-CD34-EF56/output-17"
-    assert "CC-AB12-CD34-EF56" in found["description"] and LABEL.verify_url in found["description"]
+    assert "CC-AB12-CD34-EF56" in found["description"]
+    assert LABEL.verify_url in found["description"]
     assert labelling.read_ai_label(tmp_path / "in", content_type) is None
 
 
@@ -197,7 +206,7 @@ def test_a_video_without_sound_is_labelled_too(tmp_path):
 @pytest.mark.parametrize("content_type", [*VIDEO_TYPES, "video/quicktime"])
 def test_what_is_not_a_readable_video_is_refused(content_type, tmp_path):
     (tmp_path / "in").write_bytes(b"\x00\x00\x00\x18ftypmp42 but nothing else")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="video"):
         labelling.label_video(str(tmp_path / "in"), str(tmp_path / "out"), content_type=content_type, label=LABEL)
 
 

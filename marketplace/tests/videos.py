@@ -83,7 +83,5 @@ def facts(source: bytes) -> dict:
         }
     with av.open(io.BytesIO(source)) as container:
         audio = container.streams.audio
-        result["audio"] = (
-            [bytes(packet) for packet in container.demux(audio[0]) if packet.size] if audio else []
-        )
+        result["audio"] = [bytes(packet) for packet in container.demux(audio[0]) if packet.size] if audio else []
     return result

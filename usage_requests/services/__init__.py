@@ -23,13 +23,13 @@ from usage_requests.services.decisions import (
     usage_request_decide_shots,
 )
 from usage_requests.services.deliveries import delivery_make, licence_facts
+from usage_requests.services.messages import MessageRefused, message_digests_send, message_send, thread_mark_read
 from usage_requests.services.output_labels import (
     output_labelled_make,
     output_labelled_ready,
     outputs_labelling_requeue,
     queue_output_labelling,
 )
-from usage_requests.services.messages import MessageRefused, message_digests_send, message_send, thread_mark_read
 from usage_requests.services.red_lines import red_line_violations
 from usage_requests.services.requests import (
     DuplicateOpenRequest,

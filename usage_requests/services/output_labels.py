@@ -79,9 +79,7 @@ def output_labelled_make(*, output_id: int) -> GeneratedOutput | None:
     except ValueError:
         logger.exception("output %s could not be labelled", output.pk)
         return None
-    kept = GeneratedOutput.objects.filter(pk=output.pk, status=OutputStatus.APPROVED, labelled="").update(
-        labelled=name
-    )
+    kept = GeneratedOutput.objects.filter(pk=output.pk, status=OutputStatus.APPROVED, labelled="").update(labelled=name)
     if not kept:
         output.labelled.storage.delete(name)
     output.refresh_from_db()

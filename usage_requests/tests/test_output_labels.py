@@ -6,6 +6,7 @@ image's on the spot and answer 202 while the worker makes a video's."""
 import hashlib
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -71,6 +72,12 @@ def video_output(contract, *, status: str = "approved", content_type: str = "vid
     return output
 
 
+def ai_label_of(data: bytes, content_type: str) -> dict[str, Any]:
+    found = read_ai_label(data, content_type)
+    assert found is not None, "no implicit label"
+    return found
+
+
 def _bytes(field) -> bytes:
     with field.open("rb") as handle:
         return bytes(handle.read())
@@ -90,13 +97,14 @@ def _url(output) -> str:
 def test_an_approved_image_gets_a_labelled_copy_and_its_submitted_file_is_unchanged(approved, stored_files):
     submitted = _bytes(approved.file)
     output = output_labelled_make(output_id=approved.pk)
-    assert output is not None and output.labelled.name.startswith(f"outputs/{approved.contract_id}/labelled/")
+    assert output is not None
+    assert output.labelled.name.startswith(f"outputs/{approved.contract_id}/labelled/")
     assert output.labelled.name.endswith(".png")
     assert _bytes(output.file) == submitted
     assert hashlib.sha256(submitted).hexdigest() == output.sha256
     labelled = _bytes(output.labelled)
     assert Image.open(io.BytesIO(labelled)).format == "PNG"
-    found = read_ai_label(labelled, "image/png")
+    found = ai_label_of(labelled, "image/png")
     assert found["AIGC"]["Label"] == "1"
     assert found["AIGC"]["ContentProducer"] == "ConsentCast"
     assert found["AIGC"]["ProduceID"] == f"{approved.contract.licence_code}/output-{approved.pk}-v1"
@@ -108,7 +116,7 @@ def test_an_approved_image_gets_a_labelled_copy_and_its_submitted_file_is_unchan
 def test_the_provider_name_and_code_come_from_settings(approved, settings):
     settings.AI_LABEL_PROVIDER_NAME, settings.AI_LABEL_PROVIDER_CODE = "ConsentCast Ltd", "0010001"
     output = output_labelled_make(output_id=approved.pk)
-    found = read_ai_label(_bytes(output.labelled), "image/png")
+    found = ai_label_of(_bytes(output.labelled), "image/png")
     assert found["AIGC"]["ContentProducer"] == "0010001"
 
 
@@ -171,7 +179,7 @@ def test_the_task_labels_an_approved_video_keeping_its_length_and_size(contract,
     source = facts(_bytes(output.file))
     assert facts(labelled)["duration"] == source["duration"]
     assert facts(labelled)["size"] == source["size"] == (320, 240)
-    found = read_ai_label(labelled, content_type)
+    found = ai_label_of(labelled, content_type)
     assert found["AIGC"]["ProduceID"] == f"{contract.licence_code}/output-{output.pk}-v1"
     assert hashlib.sha256(_bytes(output.file)).hexdigest() == output.sha256
 
@@ -205,7 +213,7 @@ def test_the_sweep_requeues_approved_outputs_left_without_a_copy(contract, monke
     stored_output(contract, seed=4, status="pending")
     done = stored_output(contract, seed=5, status="approved", reviewed_at=now - timedelta(minutes=30))
     output_labelled_make(output_id=done.pk)
-    queued = []
+    queued: list[int] = []
     monkeypatch.setattr(output_label, "delay", queued.append)
     assert outputs_labelling_requeue() == 1
     assert queued == [lost.pk]
@@ -229,7 +237,7 @@ def test_both_parties_download_the_labelled_image_made_on_the_spot(client, appro
     assert "attachment" in response["Content-Disposition"]
     assert "labelled.png" in response["Content-Disposition"]
     body = b"".join(response.streaming_content)
-    assert read_ai_label(body, "image/png")["AIGC"]["Label"] == "1"
+    assert ai_label_of(body, "image/png")["AIGC"]["Label"] == "1"
     approved.refresh_from_db()
     assert _bytes(approved.labelled) == body
 
@@ -273,7 +281,7 @@ def test_a_video_is_prepared_by_the_worker_behind_a_202_page(
     client, contract, creator, monkeypatch, django_capture_on_commit_callbacks
 ):
     output = video_output(contract)
-    queued = []
+    queued: list[int] = []
     monkeypatch.setattr(output_label, "delay", queued.append)
     client.force_login(creator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -285,7 +293,7 @@ def test_a_video_is_prepared_by_the_worker_behind_a_202_page(
     response = client.get(_url(output))
     assert response.status_code == 200
     assert response["Content-Type"] == "video/mp4"
-    assert read_ai_label(b"".join(response.streaming_content), "video/mp4") is not None
+    assert ai_label_of(b"".join(response.streaming_content), "video/mp4")["AIGC"]["Label"] == "1"
 
 
 def test_the_202_page_is_in_chinese_for_a_chinese_reader(client, contract, creator, monkeypatch):
@@ -304,12 +312,10 @@ def test_the_202_page_is_in_chinese_for_a_chinese_reader(client, contract, creat
 
 @pytest.mark.parametrize("party", ["actor", "creator"])
 def test_the_api_hands_a_party_the_labelled_image(api_as, approved, party, request):
-    response = api_as(request.getfixturevalue(party)).get(
-        API.format(contract=approved.contract_id, output=approved.pk)
-    )
+    response = api_as(request.getfixturevalue(party)).get(API.format(contract=approved.contract_id, output=approved.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
-    assert read_ai_label(b"".join(response.streaming_content), "image/png") is not None
+    assert ai_label_of(b"".join(response.streaming_content), "image/png")["AIGC"]["Label"] == "1"
 
 
 @pytest.mark.parametrize("outsider", ["other_actor", "other_creator"])
@@ -335,7 +341,7 @@ def test_the_api_answers_202_preparing_for_a_video(
     api_as, contract, creator, monkeypatch, django_capture_on_commit_callbacks
 ):
     output = video_output(contract)
-    queued = []
+    queued: list[int] = []
     monkeypatch.setattr(output_label, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         response = api_as(creator).get(API.format(contract=contract.pk, output=output.pk))
