@@ -37,7 +37,7 @@ from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from marketplace import provenance, xmp
-from marketplace.images import ALLOWED_FORMATS, CONTENT_TYPES
+from marketplace.images import ALLOWED_FORMATS, CONTENT_TYPES, WEBP_MAX_PIXELS
 from marketplace.licensed_copies import encode
 
 LABEL_TEXT = "AI生成 AI-generated"
@@ -199,7 +199,10 @@ def label_image(data: bytes, *, content_type: str, label: AiLabel) -> bytes:
     if fmt is None:
         raise ValueError(f"not an image content type: {content_type!r}")
     image = _decoded(data, fmt)
-    labelled = draw_label(image if image.mode in ("RGB", "RGBA") else image.convert("RGB"))
+    if image.mode not in ("RGB", "RGBA"):
+        transparent = "A" in image.mode or "transparency" in image.info
+        image = image.convert("RGBA" if transparent else "RGB")
+    labelled = draw_label(image)
     encoded = xmp.with_packet(encode(labelled, fmt), fmt, _xmp_packet(label))
     return provenance.sign(encoded, fmt, _manifest(label), intent={"create": DIGITAL_SOURCE_TYPE})
 
@@ -212,7 +215,8 @@ def _decoded(data: bytes, fmt: str) -> Image.Image:
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as opened:
                 if opened.format != fmt:
                     raise ValueError(f"the image is {opened.format}, not {fmt}")
-                if opened.width * opened.height > settings.IMAGE_UPLOAD_MAX_PIXELS:
+                pixels = opened.width * opened.height
+                if pixels > settings.IMAGE_UPLOAD_MAX_PIXELS or (fmt == "WEBP" and pixels > WEBP_MAX_PIXELS):
                     raise ValueError("the image has more pixels than the upload limit")
                 opened.load()
                 return ImageOps.exif_transpose(opened)

@@ -152,6 +152,16 @@ def test_what_is_not_a_jpeg_png_or_webp_of_its_type_is_refused(data, content_typ
         labelling.label_image(data, content_type=content_type, label=LABEL)
 
 
+def test_a_transparent_png_keeps_its_transparency():
+    buffer = io.BytesIO()
+    Image.new("LA", (300, 200), (128, 0)).save(buffer, "PNG")
+    labelled = labelling.label_image(buffer.getvalue(), content_type="image/png", label=LABEL)
+    with Image.open(io.BytesIO(labelled)) as picture:
+        assert picture.mode == "RGBA"
+        assert picture.getpixel((299, 199))[3] == 0  # away from the label: still transparent
+        assert picture.getpixel((10, 10))[3] > 0  # the label's box is not
+
+
 def test_an_image_over_the_pixel_cap_is_refused(settings):
     settings.IMAGE_UPLOAD_MAX_PIXELS = 640 * 400 - 1
     with pytest.raises(ValueError, match="pixels"):
