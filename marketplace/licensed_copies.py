@@ -100,7 +100,7 @@ def licensed_copy(original: bytes, *, delivery_id: bytes, facts: LicenceFacts, v
         logger.warning("original of %dx%d px is too small to carry a watermark", *image.size)
     if visible_label:
         image = corner_label(image, facts.licence_code)
-    encoded = _encode(image, fmt)
+    encoded = encode(image, fmt)
     content_type = CONTENT_TYPES[fmt]
     stamped = provenance.stamp(encoded, content_type, facts)
     return LicensedCopy(stamped, content_type, EXTENSIONS[fmt].lstrip("."), watermarked)
@@ -127,7 +127,9 @@ def corner_label(image: Image.Image, text: str) -> Image.Image:
     return base
 
 
-def _encode(image: Image.Image, fmt: str) -> bytes:
+def encode(image: Image.Image, fmt: str) -> bytes:
+    """``image`` encoded as ``fmt`` (JPEG, PNG or WebP) the way delivered copies are: quality 95,
+    fast PNG and WebP settings, its ICC profile kept."""
     buffer = io.BytesIO()
     options: dict[str, Any] = {}
     if "icc_profile" in image.info:

@@ -79,6 +79,17 @@ def stamp(image_bytes: bytes, content_type: str, facts: LicenceFacts) -> bytes:
     if image_format is None or CONTENT_TYPES[image_format] != content_type.split(";")[0].strip().lower():
         raise ValueError(f"stamp() takes a JPEG, PNG or WebP matching its content type, not {content_type!r}")
     marked = xmp.with_packet(image_bytes, image_format, _xmp_packet(facts))
+    # "edit": the original becomes the parent ingredient, opened and re-signed with our facts.
+    return sign(marked, image_format, _manifest(facts), intent="edit")
+
+
+def sign(image_bytes: bytes, image_format: str, manifest: dict[str, Any], *, intent: str | dict[str, str]) -> bytes:
+    """``image_bytes`` (a JPEG, PNG or WebP of ``image_format``, metadata
+    already in place) with ``manifest`` signed over it by our signer.
+    ``intent`` is the C2PA builder intent: ``"edit"`` (the input becomes the
+    parent ingredient) or ``{"create": <IPTC digital source type URI>}`` (a
+    new asset, no parent). Raises ``ImproperlyConfigured`` for a
+    half-configured signer and ``ProvenanceError`` when signing fails."""
     material = _signer_material()
     import c2pa  # here, not at the top: its native library costs every process ~5 MB until a copy is made
 
@@ -89,8 +100,7 @@ def stamp(image_bytes: bytes, content_type: str, facts: LicenceFacts) -> bytes:
         ta_url=settings.C2PA_TIMESTAMP_URL.encode() or None,
     )
     build = {
-        # "edit": the original becomes the parent ingredient, opened and re-signed with our facts.
-        "builder": {"intent": "edit", "thumbnail": {"enabled": False}},
+        "builder": {"intent": intent, "thumbnail": {"enabled": False}},
         "verify": {"remote_manifest_fetch": False},
     }
     destination = io.BytesIO()
@@ -98,9 +108,9 @@ def stamp(image_bytes: bytes, content_type: str, facts: LicenceFacts) -> bytes:
         with (
             c2pa.Context.from_dict(build) as context,
             c2pa.Signer.from_info(signer_info) as signer,
-            c2pa.Builder(_manifest(facts), context) as builder,
+            c2pa.Builder(manifest, context) as builder,
         ):
-            builder.sign(signer, CONTENT_TYPES[image_format], io.BytesIO(marked), destination)
+            builder.sign(signer, CONTENT_TYPES[image_format], io.BytesIO(image_bytes), destination)
     except c2pa.C2paError as error:
         raise ProvenanceError(str(error)) from error
     return destination.getvalue()
@@ -113,6 +123,26 @@ def read(image_bytes: bytes, content_type: str) -> dict[str, Any] | None:
     The format is sniffed from the bytes (``content_type`` is only a hint). Pass
     the file as found: re-encoding it (``sanitize_image``) drops the manifest.
     """
+    assertions = trusted_assertions(image_bytes)
+    if assertions is None:
+        return None
+    licence, training = assertions.get(LICENCE_LABEL), assertions.get(TRAINING_LABEL) or {}
+    if not isinstance(licence, dict):
+        return None
+    entries = training.get("entries", {})
+    constraints = {entry.get("constraint_info") for entry in entries.values()} - {None}
+    return {
+        **{field.name: licence.get(field.name) for field in fields(LicenceFacts)},
+        "training": {name.removeprefix("cawg."): entry.get("use") for name, entry in entries.items()},
+        "training_constraint": constraints.pop() if len(constraints) == 1 else None,
+        "validation_state": "Trusted",
+    }
+
+
+def trusted_assertions(image_bytes: bytes) -> dict[str, Any] | None:
+    """The assertions (label -> data) of the active C2PA manifest of a JPEG,
+    PNG or WebP, or None when there is none, it does not validate, or it is
+    not signed by our chain. Nothing is fetched over the network."""
     image_format = xmp.sniff(image_bytes)
     if image_format is None:
         return None
@@ -122,7 +152,7 @@ def read(image_bytes: bytes, content_type: str) -> dict[str, Any] | None:
         "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
         "trust": {"trust_anchors": material.anchors_pem},
     }
-    import c2pa  # see stamp()
+    import c2pa  # see sign()
 
     try:
         with (
@@ -137,18 +167,7 @@ def read(image_bytes: bytes, content_type: str) -> dict[str, Any] | None:
         return None
     if (manifest.get("signature_info") or {}).get("common_name") != material.common_name:
         return None
-    assertions = {item.get("label"): item.get("data") for item in manifest.get("assertions", [])}
-    licence, training = assertions.get(LICENCE_LABEL), assertions.get(TRAINING_LABEL) or {}
-    if not isinstance(licence, dict):
-        return None
-    entries = training.get("entries", {})
-    constraints = {entry.get("constraint_info") for entry in entries.values()} - {None}
-    return {
-        **{field.name: licence.get(field.name) for field in fields(LicenceFacts)},
-        "training": {name.removeprefix("cawg."): entry.get("use") for name, entry in entries.items()},
-        "training_constraint": constraints.pop() if len(constraints) == 1 else None,
-        "validation_state": state,
-    }
+    return {item.get("label"): item.get("data") for item in manifest.get("assertions", [])}
 
 
 def read_xmp(image_bytes: bytes) -> dict[str, Any]:

@@ -69,4 +69,9 @@ BEAT_SCHEDULE = {
     # Contracts not signed in time are cancelled; ended terms complete.
     "cancel-unsigned-contracts": {"task": "usage_requests.cancel_unsigned_contracts", "schedule": 300.0},
     "complete-ended-contracts": {"task": "usage_requests.complete_ended_contracts", "schedule": crontab(minute=7)},
+    # An approved output whose labelling task was lost is queued again, for a few hours.
+    "requeue-unlabelled-outputs": {
+        "task": "usage_requests.requeue_unlabelled_outputs",
+        "schedule": crontab(minute=13),
+    },
 }

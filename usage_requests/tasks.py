@@ -1,4 +1,5 @@
-"""Beat sweeps of requests and contracts. Each calls a service that claims
+"""Beat sweeps of requests, contracts and outputs, and the making of an
+approved output's labelled copy. Each sweep calls a service that claims
 due rows a chunk at a time with one compare-and-set UPDATE, so a sweep that
 runs twice (or two beats at once) changes each row once; a run stops taking
 chunks after ``sweeps.RUN_SECONDS``, inside the task's time limit, and the
@@ -10,6 +11,8 @@ from usage_requests.services import (
     contracts_cancel_unsigned,
     contracts_complete_ended,
     message_digests_send,
+    output_labelled_make,
+    outputs_labelling_requeue,
     usage_requests_expire_due,
     usage_requests_remind_due,
 )
@@ -38,3 +41,23 @@ def cancel_unsigned_contracts() -> int:
 @shared_task(name="usage_requests.complete_ended_contracts")
 def complete_ended_contracts() -> int:
     return contracts_complete_ended()
+
+
+# Labelling re-encodes a whole video: minutes, where the default limits allow seconds.
+@shared_task(
+    name="usage_requests.output_label",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=10,
+    max_retries=5,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def output_label(output_id: int) -> None:
+    """The labelled copy of an approved output (``output_labelled_make``)."""
+    output_labelled_make(output_id=output_id)
+
+
+@shared_task(name="usage_requests.requeue_unlabelled_outputs")
+def requeue_unlabelled_outputs() -> int:
+    return outputs_labelling_requeue()

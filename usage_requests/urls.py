@@ -28,6 +28,7 @@ contract_urlpatterns = [
     path("contracts/<int:pk>/revoke/", contracts.contract_revoke_view, name="contract_revoke"),
     path("contracts/<int:contract_pk>/outputs/<int:pk>/file/", outputs.output_file, name="output_file"),
     path("contracts/<int:contract_pk>/outputs/<int:pk>/preview/", outputs.output_preview, name="output_preview"),
+    path("contracts/<int:contract_pk>/outputs/<int:pk>/labelled/", outputs.output_labelled, name="output_labelled"),
     path("verify/", licences.verify, name="verify"),
     # Before verify/<code>/: "outputs" is no licence code.
     path("verify/outputs/", licences.verify_outputs, name="verify_outputs"),

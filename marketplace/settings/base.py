@@ -374,3 +374,8 @@ from .api import *  # noqa: E402, F403
 C2PA_SIGNING_CERT, C2PA_SIGNING_KEY = env("C2PA_SIGNING_CERT", default=""), env("C2PA_SIGNING_KEY", default="")
 C2PA_SIGNING_ALG, C2PA_TIMESTAMP_URL = env("C2PA_SIGNING_ALG", default="es256"), env("C2PA_TIMESTAMP_URL", default="")
 C2PA_TRUST_ANCHORS, C2PA_DEV_DIR = env("C2PA_TRUST_ANCHORS", default=""), VAR_DIR / "c2pa"
+
+# AI-content labels on the copies of approved outputs (marketplace.labelling, GB 45438): the service
+# provider the implicit label names, by name, and by its code once one is assigned (used instead).
+AI_LABEL_PROVIDER_NAME = env("AI_LABEL_PROVIDER_NAME", default="ConsentCast")
+AI_LABEL_PROVIDER_CODE = env("AI_LABEL_PROVIDER_CODE", default="")

@@ -24,6 +24,12 @@ from usage_requests.services.decisions import (
 )
 from usage_requests.services.deliveries import delivery_make, licence_facts
 from usage_requests.services.messages import MessageRefused, message_digests_send, message_send, thread_mark_read
+from usage_requests.services.output_labels import (
+    output_labelled_make,
+    output_labelled_ready,
+    outputs_labelling_requeue,
+    queue_output_labelling,
+)
 from usage_requests.services.red_lines import red_line_violations
 from usage_requests.services.requests import (
     DuplicateOpenRequest,
@@ -66,7 +72,11 @@ __all__ = [
     "message_digests_send",
     "message_send",
     "normalise_licence_code",
+    "output_labelled_make",
+    "output_labelled_ready",
+    "outputs_labelling_requeue",
     "proposed_terms",
+    "queue_output_labelling",
     "red_line_violations",
     "require_party",
     "thread_mark_read",
