@@ -69,4 +69,10 @@ BEAT_SCHEDULE = {
     # Contracts not signed in time are cancelled; ended terms complete.
     "cancel-unsigned-contracts": {"task": "usage_requests.cancel_unsigned_contracts", "schedule": 300.0},
     "complete-ended-contracts": {"task": "usage_requests.complete_ended_contracts", "schedule": crontab(minute=7)},
+    # Webhook deliveries whose retry time came (or whose task was lost) are
+    # sent: the endpoint's task is queued, and its lease keeps one sender.
+    "requeue-webhook-deliveries": {
+        "task": "usage_requests.webhooks_requeue",
+        "schedule": float(settings.WEBHOOK_SWEEP_SECONDS),
+    },
 }

@@ -35,6 +35,7 @@ from usage_requests.models import (
     UsageRequest,
     terms_hash,
 )
+from usage_requests.services.webhook_events import webhook_deliveries_record
 from usage_requests.verdicts import VerdictKey, verdict_key
 
 # No 0/O, 1/I/L: a code read aloud or typed from paper is still right.
@@ -115,8 +116,10 @@ def record_contract_event(
     """The contract's timeline row for a move, inside the move's transaction.
     Every single-contract move (status changes and generated-output moves)
     records through here; the sweeps' set-based moves through
-    ``sweeps._record_events``."""
-    return ContractEvent.objects.create(contract=contract, kind=kind, by=by, by_party=party, data=data)
+    ``sweeps._record_events``; with it the deliveries of the creator's webhooks."""
+    event = ContractEvent.objects.create(contract=contract, kind=kind, by=by, by_party=party, data=data)
+    webhook_deliveries_record(event)
+    return event
 
 
 def build_snapshot(*, request: UsageRequest, approved: list[RequestShot], accepted_at: datetime) -> dict[str, Any]:
