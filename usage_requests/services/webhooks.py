@@ -295,6 +295,8 @@ def _send_pass(endpoint_id: int, stop_at: float) -> int:
     endpoint = WebhookEndpoint.objects.select_related("owner").get(pk=endpoint_id)
     sent = 0
     for ping in _due(endpoint_id, timezone.now()).filter(event_type=TEST_EVENT_TYPE).order_by("pk")[:10]:
+        if not endpoint.active:
+            return sent
         _attempt(endpoint, ping)
         sent += 1
     ordered = WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status__in=WEBHOOK_DUE_STATUSES)
@@ -334,14 +336,22 @@ def webhook_endpoint_deliver(*, endpoint_id: int) -> int:
 
 def webhook_endpoints_requeue_due(*, now: datetime | None = None) -> int:
     """Queue the sending task of every active endpoint with a delivery due
-    (a retry whose time came, or one whose task was lost) and no run
-    sending; returns how many were queued. Two sweeps at once may queue an
+    (a retry whose time came, or one whose task was lost) that is not held
+    behind an earlier event's retry, and no run sending; returns how many
+    were queued. Two sweeps at once may queue an
     endpoint twice: its lease keeps it to one sender."""
     now = now or timezone.now()
     due = WebhookDelivery.objects.filter(status__in=WEBHOOK_DUE_STATUSES, next_attempt_at__lte=now)
+    # Events wait behind an earlier one whose retry time has not come.
+    held = WebhookDelivery.objects.filter(status=WebhookDeliveryStatus.FAILED, next_attempt_at__gt=now)
+    held = held.exclude(event_type=TEST_EVENT_TYPE)
+    pings_due = Q(pk__in=due.filter(event_type=TEST_EVENT_TYPE).values("endpoint_id"))
+    events_due = Q(pk__in=due.exclude(event_type=TEST_EVENT_TYPE).values("endpoint_id")) & ~Q(
+        pk__in=held.values("endpoint_id")
+    )
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
     endpoint_ids = list(
-        WebhookEndpoint.objects.filter(free, active=True, pk__in=due.values("endpoint_id"))
+        WebhookEndpoint.objects.filter(free, pings_due | events_due, active=True)
         .order_by("pk")
         .values_list("pk", flat=True)[:SWEEP_LIMIT]
     )
