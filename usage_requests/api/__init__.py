@@ -3,6 +3,8 @@ sending; ``moves``: accept, decline, counter, withdraw; ``messages``: the
 thread) and of contracts and licences (``contracts``). ``portal.api`` mounts
 ``urlpatterns``."""
 
-from usage_requests.api import contracts, messages, moves, requests
+from usage_requests.api import contracts, messages, moves, requests, webhooks
 
-urlpatterns = requests.urlpatterns + moves.urlpatterns + messages.urlpatterns + contracts.urlpatterns
+urlpatterns = (
+    requests.urlpatterns + moves.urlpatterns + messages.urlpatterns + contracts.urlpatterns + webhooks.urlpatterns
+)

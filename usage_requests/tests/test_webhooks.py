@@ -54,7 +54,7 @@ def receiver(settings):
 
 @pytest.fixture
 def hook(creator, receiver):
-    endpoint, secret = webhook_endpoint_create(
+    endpoint, _secret = webhook_endpoint_create(
         owner=creator, url=receiver.url, description="render farm", events=[e.value for e in WebhookEventType]
     )
     return endpoint
@@ -172,9 +172,7 @@ def test_events_nobody_subscribed_to_are_not_sent(parties, creator, receiver, se
     assert not WebhookDelivery.objects.exists()
 
 
-def test_a_failed_delivery_is_retried_after_its_backoff_and_nothing_overtakes_it(
-    parties, hook, receiver, sent
-):
+def test_a_failed_delivery_is_retried_after_its_backoff_and_nothing_overtakes_it(parties, hook, receiver, sent):
     actor_profile, creator_profile = parties
     receiver.fail_next(1)
     with sent():
@@ -201,9 +199,7 @@ def test_a_failed_delivery_is_retried_after_its_backoff_and_nothing_overtakes_it
     assert (failed.status, failed.attempts) == (WebhookDeliveryStatus.SUCCEEDED, 2)
 
 
-def test_a_delivery_is_abandoned_after_the_last_attempt_and_the_next_one_goes(
-    parties, hook, receiver, sent, settings
-):
+def test_a_delivery_is_abandoned_after_the_last_attempt_and_the_next_one_goes(parties, hook, receiver, sent, settings):
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     actor_profile, creator_profile = parties
     receiver.fail_next(2)
@@ -280,9 +276,13 @@ def test_a_rolled_back_move_records_and_sends_nothing(parties, hook, receiver, s
     receiver.requests.clear()
     before = WebhookDelivery.objects.count()
 
-    with sent(), pytest.raises(RuntimeError), transaction.atomic():
-        contract_suspend(contract=contract, by=None, dispute_id=6)
-        raise RuntimeError("the move fails after its event row")
+    def suspend_then_fail():
+        with transaction.atomic():
+            contract_suspend(contract=contract, by=None, dispute_id=6)
+            raise RuntimeError("the move fails after its event row")
+
+    with sent(), pytest.raises(RuntimeError):
+        suspend_then_fail()
 
     assert WebhookDelivery.objects.count() == before
     assert receiver.requests == []
