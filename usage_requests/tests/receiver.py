@@ -4,6 +4,7 @@ to fail the next few requests."""
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,6 +35,8 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     failures_left: int = 0
     fail_status: int = 500
+    # Seconds each answer takes, to widen a race's window.
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -62,6 +65,7 @@ def start_receiver() -> Receiver:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            time.sleep(receiver.delay)
             status = receiver.answer()
             with receiver.lock:
                 receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
