@@ -292,7 +292,9 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
 def _send_pass(endpoint_id: int, stop_at: float) -> int:
     """Send what is due of one endpoint (its lease held); returns how many
     requests were made."""
-    endpoint = WebhookEndpoint.objects.select_related("owner").get(pk=endpoint_id)
+    endpoint = WebhookEndpoint.objects.select_related("owner").filter(pk=endpoint_id).first()
+    if endpoint is None:  # deleted a moment ago
+        return 0
     sent = 0
     for ping in _due(endpoint_id, timezone.now()).filter(event_type=TEST_EVENT_TYPE).order_by("pk")[:10]:
         if not endpoint.active:

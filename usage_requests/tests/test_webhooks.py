@@ -33,6 +33,7 @@ from usage_requests.services.webhooks import (
     webhook_delivery_replay,
     webhook_endpoint_create,
     webhook_endpoint_enable,
+    webhook_endpoint_rotate_secret,
     webhook_endpoints_requeue_due,
     webhook_ping_send,
 )
@@ -295,3 +296,26 @@ def test_another_creators_contracts_are_not_sent_to_me(parties, other_creator, r
         active_contract(actor=actor_profile, creator=creator_profile)
 
     assert receiver.requests == []
+
+
+def test_the_verification_example_refuses_a_changed_body_a_wrong_secret_and_an_old_request(hook, receiver, sent):
+    with sent():
+        webhook_ping_send(endpoint=hook)
+    (received,) = receiver.requests
+    assert verify_consentcast_webhook(hook.secret, received.headers, received.body)
+
+    assert not verify_consentcast_webhook(hook.secret, received.headers, received.body + b" ")
+    assert not verify_consentcast_webhook("whsec_not-the-secret", received.headers, received.body)
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        assert not verify_consentcast_webhook(hook.secret, received.headers, received.body)
+
+
+def test_a_rotated_secret_signs_the_next_request(hook, receiver, sent):
+    old = hook.secret
+    new = webhook_endpoint_rotate_secret(endpoint=hook)
+    with sent():
+        webhook_ping_send(endpoint=hook)
+
+    (received,) = receiver.requests
+    assert verify_consentcast_webhook(new, received.headers, received.body)
+    assert not verify_consentcast_webhook(old, received.headers, received.body)
