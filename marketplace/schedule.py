@@ -74,4 +74,10 @@ BEAT_SCHEDULE = {
         "task": "usage_requests.requeue_unlabelled_outputs",
         "schedule": crontab(minute=13),
     },
+    # Webhook deliveries whose retry time came (or whose task was lost) are
+    # sent: the endpoint's task is queued, and its lease keeps one sender.
+    "requeue-webhook-deliveries": {
+        "task": "usage_requests.webhooks_requeue",
+        "schedule": float(settings.WEBHOOK_SWEEP_SECONDS),
+    },
 }

@@ -26,7 +26,9 @@ from usage_requests.models import (
     RequestShot,
     RequestTerms,
     ShotDecision,
+    WebhookEventType,
 )
+from usage_requests.models.webhooks import WEBHOOK_DESCRIPTION_MAX_LENGTH, WEBHOOK_URL_MAX_LENGTH
 from usage_requests.selectors.approved_outputs import normalise_sha256
 from usage_requests.services import ProposedTerms, normalise_licence_code, proposed_terms
 
@@ -279,3 +281,24 @@ class OutputCheckForm(forms.Form):
         if sha256 is None:
             raise forms.ValidationError(_("A SHA-256 is 64 hexadecimal digits (0-9, a-f)."))
         return sha256
+
+
+class WebhookForm(forms.Form):
+    """A webhook to register: its URL (checked by the service: https, a
+    public address), a note, and the events it hears about."""
+
+    url = forms.CharField(
+        label=_("URL"),
+        max_length=WEBHOOK_URL_MAX_LENGTH,
+        help_text=_("Where your tool listens, starting with https://. It must be reachable from the internet."),
+        widget=forms.URLInput(attrs={"placeholder": "https://tools.example.com/consentcast"}),
+    )
+    description = PlainTextField(
+        label=_("Description"), max_length=WEBHOOK_DESCRIPTION_MAX_LENGTH, required=False, strip=True
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=WebhookEventType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[choice.value for choice in WebhookEventType],
+    )

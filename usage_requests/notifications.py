@@ -1,7 +1,8 @@
 """Notification kinds of requests and contracts: one per move, told to the
 party who must know. Parameters: ``project`` (title), ``actor`` (stage name),
 ``creator`` (display name), ``code`` (licence code), ``count``, ``when``,
-``starts`` (the term's first day, ISO 8601)."""
+``starts`` (the term's first day, ISO 8601); for webhooks ``host`` (the
+endpoint's host name)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -153,5 +154,15 @@ CONTRACT_VOIDED = register(
         key="contracts.voided",
         title=_("Contract %(code)s was voided by a moderator"),
         body=_("The licence no longer exists. Stop using the likeness and delete the licensed assets."),
+    )
+)
+WEBHOOK_DISABLED = register(
+    NotificationKind(
+        key="webhooks.disabled",
+        title=_("Your webhook to %(host)s was turned off"),
+        body=_(
+            "%(count)s deliveries in a row failed. Fix the receiver, then turn the webhook on again: "
+            "the events waiting for it are sent then, in order."
+        ),
     )
 )

@@ -3,7 +3,7 @@ approved output's labelled copy. Each sweep calls a service that claims
 due rows a chunk at a time with one compare-and-set UPDATE, so a sweep that
 runs twice (or two beats at once) changes each row once; a run stops taking
 chunks after ``sweeps.RUN_SECONDS``, inside the task's time limit, and the
-next run carries on."""
+next run carries on. And the sending of creators' webhooks, with its sweep."""
 
 from celery import shared_task
 
@@ -16,6 +16,7 @@ from usage_requests.services import (
     usage_requests_expire_due,
     usage_requests_remind_due,
 )
+from usage_requests.services.webhooks import webhook_endpoint_deliver, webhook_endpoints_requeue_due
 
 
 @shared_task(name="usage_requests.expire_requests")
@@ -61,3 +62,17 @@ def output_label(output_id: int) -> None:
 @shared_task(name="usage_requests.requeue_unlabelled_outputs")
 def requeue_unlabelled_outputs() -> int:
     return outputs_labelling_requeue()
+
+
+@shared_task(name="usage_requests.webhooks_deliver", soft_time_limit=120, time_limit=150)
+def deliver_webhooks(endpoint_id: int) -> int:
+    """Send the due deliveries of one webhook endpoint (its lease keeps it to
+    one sender; running twice sends nothing twice)."""
+    return webhook_endpoint_deliver(endpoint_id=endpoint_id)
+
+
+@shared_task(name="usage_requests.webhooks_requeue")
+def requeue_webhooks() -> int:
+    """Queue the sending of every endpoint with deliveries due: retries whose
+    time came, and deliveries whose task was lost."""
+    return webhook_endpoints_requeue_due()

@@ -1,10 +1,11 @@
 """URLs of the usage_requests app: the request pages (``views.requests``,
 ``views.composer``, ``views.messages``), the contract pages
-(``views.contracts``) and the public licence check (``views.licences``)."""
+(``views.contracts``), the public licence check (``views.licences``) and
+a creator's webhooks (``views.webhooks``)."""
 
 from django.urls import path
 
-from usage_requests.views import composer, contracts, licences, messages, outputs, requests
+from usage_requests.views import composer, contracts, licences, messages, outputs, requests, webhooks
 
 app_name = "usage_requests"
 
@@ -36,4 +37,15 @@ contract_urlpatterns = [
     path("verify/<str:code>/", licences.verify_code, name="verify_code"),
 ]
 
-urlpatterns = request_urlpatterns + contract_urlpatterns
+webhook_urlpatterns = [
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook_detail"),
+    path("webhooks/<int:pk>/test/", webhooks.webhook_test, name="webhook_test"),
+    path("webhooks/<int:pk>/disable/", webhooks.webhook_disable, name="webhook_disable"),
+    path("webhooks/<int:pk>/enable/", webhooks.webhook_enable, name="webhook_enable"),
+    path("webhooks/<int:pk>/rotate-secret/", webhooks.webhook_rotate_secret, name="webhook_rotate_secret"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path("webhooks/<int:pk>/deliveries/<int:delivery_pk>/replay/", webhooks.webhook_replay, name="webhook_replay"),
+]
+
+urlpatterns = request_urlpatterns + contract_urlpatterns + webhook_urlpatterns

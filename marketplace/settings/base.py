@@ -210,6 +210,21 @@ EMAIL_REQUEUE_SWEEP_SECONDS = env.int("EMAIL_REQUEUE_SWEEP_SECONDS", default=30)
 # How often beat sends the request sweeps (expire; remind runs at 5x this).
 REQUEST_SWEEP_SECONDS = env.int("REQUEST_SWEEP_SECONDS", default=60)
 
+# --- Webhooks (usage_requests.services.webhooks) ----------------------------
+# Seconds a receiver has to answer one delivery.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Attempts of one delivery before it is abandoned (a replay starts it again).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+# Failed attempts in a row (any delivery of the endpoint; a success resets
+# the count) after which the endpoint is turned off and its owner told.
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=15)
+# How often beat looks for endpoints with deliveries due (retries, lost tasks).
+WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=60)
+# Plain http:// to 127.0.0.1 / localhost, for a tool on the developer's own
+# machine. Never in production: every other URL must be https:// to a
+# public address.
+WEBHOOK_ALLOW_LOOPBACK_HTTP = env.bool("WEBHOOK_ALLOW_LOOPBACK_HTTP", default=False)
+
 
 # --- Auth and accounts ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -10,6 +10,8 @@ from .base import STORAGES, env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Webhooks go to https:// public addresses only, whatever the environment says.
+WEBHOOK_ALLOW_LOOPBACK_HTTP = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,11 +1,11 @@
 """The API of requests by subject (``requests``: the list, the detail and
 sending; ``moves``: accept, decline, counter, withdraw; ``messages``: the
 thread), of contracts and licences (``contracts``), of generated outputs
-(``output_labels``: the labelled copy), and the public questions for tools
-(``public``: may I generate this, is this file an approved output).
-``portal.api`` mounts ``urlpatterns``."""
+(``output_labels``: the labelled copy), creators' webhooks (``webhooks``),
+and the public questions for tools (``public``: may I generate this, is this
+file an approved output). ``portal.api`` mounts ``urlpatterns``."""
 
-from usage_requests.api import contracts, messages, moves, output_labels, public, requests
+from usage_requests.api import contracts, messages, moves, output_labels, public, requests, webhooks
 
 urlpatterns = (
     requests.urlpatterns
@@ -13,5 +13,6 @@ urlpatterns = (
     + messages.urlpatterns
     + contracts.urlpatterns
     + output_labels.urlpatterns
+    + webhooks.urlpatterns
     + public.urlpatterns
 )

@@ -2,7 +2,7 @@
 thread, contracts with their signatures, the deliveries of licensed
 originals, and the timelines of both (DESIGN.md "Usage request",
 "Contract", "Delivery and provenance"), the generated outputs and their
-reviews. Split by subject; import from here.
+reviews, and the creators' webhooks. Split by subject; import from here.
 
 Only ``usage_requests.services`` assigns a status; the legal moves are the
 ``TRANSITIONS`` dicts next to each status list.
@@ -41,6 +41,15 @@ from usage_requests.models.requests import (
     likeness_usage_labels,
     party_label,
 )
+from usage_requests.models.webhooks import (
+    TEST_EVENT_TYPE,
+    WEBHOOK_DELIVERY_TRANSITIONS,
+    WEBHOOK_DUE_STATUSES,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    WebhookEventType,
+)
 
 __all__ = [
     "AWAITING_PARTY",
@@ -52,7 +61,10 @@ __all__ = [
     "OUTPUT_TRANSITIONS",
     "REASON_MAX_LENGTH",
     "REQUEST_TRANSITIONS",
+    "TEST_EVENT_TYPE",
     "TOOL_MAX_LENGTH",
+    "WEBHOOK_DELIVERY_TRANSITIONS",
+    "WEBHOOK_DUE_STATUSES",
     "BetweenParties",
     "Contract",
     "ContractEvent",
@@ -72,6 +84,10 @@ __all__ = [
     "Signature",
     "TimelineEvent",
     "UsageRequest",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
+    "WebhookEndpoint",
+    "WebhookEventType",
     "canonical_json",
     "likeness_usage_labels",
     "party_label",

@@ -35,6 +35,7 @@ from usage_requests.models import (
     UsageRequest,
     terms_hash,
 )
+from usage_requests.services.events import record_contract_event
 from usage_requests.verdicts import VerdictKey, verdict_key
 
 # No 0/O, 1/I/L: a code read aloud or typed from paper is still right.
@@ -107,14 +108,6 @@ def _tell_in_force(contract: Contract, in_force: NotificationKind, signed: Notif
 
 def _both(contract: Contract) -> list[User]:
     return [contract.actor.user, contract.creator.user]
-
-
-def record_contract_event(
-    contract: Contract, kind: str, *, by: User | None, party: str = "", **data: Any
-) -> ContractEvent:
-    """The timeline row of a single-contract move (status or output), inside
-    its transaction; the sweeps' set-based moves use ``sweeps._record_events``."""
-    return ContractEvent.objects.create(contract=contract, kind=kind, by=by, by_party=party, data=data)
 
 
 def build_snapshot(*, request: UsageRequest, approved: list[RequestShot], accepted_at: datetime) -> dict[str, Any]:

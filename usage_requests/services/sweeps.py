@@ -49,6 +49,7 @@ from usage_requests.models import (
     TimelineEvent,
     UsageRequest,
 )
+from usage_requests.services.webhook_events import webhook_deliveries_record_many
 
 M = TypeVar("M", bound=Model)
 
@@ -168,17 +169,22 @@ def _record_events(model: type[TimelineEvent], parent: str, ids: list[int], kind
 
     On PostgreSQL one ``INSERT … SELECT … FROM unnest(ids)``: about 8 ms a
     thousand rows, where ``bulk_create`` spends 65 ms building and quoting
-    them in Python.
+    them in Python. Contract events also record the deliveries of the
+    creators' webhooks (``webhook_deliveries_record_many``).
     """
     if not ids:
         return
+    now = timezone.now()
+    if model is ContractEvent:
+        # The creators' webhooks hear of it in the same transaction.
+        webhook_deliveries_record_many(contract_ids=ids, kind=kind, occurred_at=now)
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
         fields: dict[str, Any] = {"kind": kind, "by": None, "by_party": PLATFORM, "data": data}
         model.objects.bulk_create(model(**{f"{parent}_id": pk}, **fields) for pk in ids)
         return
     written = [_concrete(model, name) for name in (parent, "kind", "by_party", "data", "created_at")]
-    values = [kind, PLATFORM, data, timezone.now()]
+    values = [kind, PLATFORM, data, now]
     prepared = [field.get_db_prep_save(value, connection) for field, value in zip(written[1:], values, strict=True)]
     sql = (
         f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} "  # noqa: S608 - names from the model
