@@ -69,4 +69,7 @@ BEAT_SCHEDULE = {
     # Contracts not signed in time are cancelled; ended terms complete.
     "cancel-unsigned-contracts": {"task": "usage_requests.cancel_unsigned_contracts", "schedule": 300.0},
     "complete-ended-contracts": {"task": "usage_requests.complete_ended_contracts", "schedule": crontab(minute=7)},
+    # Generated outputs waiting OUTPUT_REVIEW_REMINDER_DAYS for the actor's
+    # review remind the actor (each output claimed with a compare-and-set).
+    "remind-output-reviews": {"task": "usage_requests.remind_output_reviews", "schedule": crontab(minute=13)},
 }

@@ -112,10 +112,39 @@ def visible_label_field() -> forms.BooleanField:
     return forms.BooleanField(label=VISIBLE_LABEL_LABEL, help_text=VISIBLE_LABEL_HELP, required=False)
 
 
+OUTPUTS_NEED_APPROVAL = "needed"
+OUTPUTS_APPROVAL_NOT_NEEDED = "not_needed"
+OUTPUTS_APPROVAL_CHOICES = [
+    (OUTPUTS_NEED_APPROVAL, _("Generated outputs need my approval")),
+    (OUTPUTS_APPROVAL_NOT_NEEDED, _("Approval not needed")),
+]
+OUTPUTS_APPROVAL_HELP = _(
+    "With approval, each image or video the creator generates with your likeness waits for you to approve or "
+    "reject it. Without, each is approved as it is submitted; you still see every one."
+)
+
+
+def outputs_approval_field() -> forms.TypedChoiceField:
+    """The actor's choice when accepting; approval is needed unless the
+    actor chose otherwise (also when the choice is missing from the post)."""
+    return forms.TypedChoiceField(
+        label=_("Generated outputs"),
+        choices=OUTPUTS_APPROVAL_CHOICES,
+        coerce=lambda value: value != OUTPUTS_APPROVAL_NOT_NEEDED,
+        empty_value=True,
+        required=False,
+        initial=OUTPUTS_NEED_APPROVAL,
+        widget=forms.RadioSelect,
+        help_text=OUTPUTS_APPROVAL_HELP,
+    )
+
+
 class AcceptForm(TermsVersionForm):
-    """Accepting: the terms version the page showed, and the label choice."""
+    """Accepting: the terms version the page showed, and the actor's choices
+    (the label, whether generated outputs need approval)."""
 
     visible_label = visible_label_field()
+    outputs_need_approval = outputs_approval_field()
 
 
 class CounterForm(TermsForm):
@@ -166,6 +195,7 @@ class ShotDecisionsForm(forms.Form):
     terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("save", "save"), ("accept", "accept")], initial="save", required=False)
     visible_label = visible_label_field()
+    outputs_need_approval = outputs_approval_field()
 
     def __init__(self, *args: Any, request_shots: list[RequestShot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from usage_requests.services import (
     contracts_cancel_unsigned,
     contracts_complete_ended,
     message_digests_send,
+    outputs_remind_due,
     usage_requests_expire_due,
     usage_requests_remind_due,
 )
@@ -38,3 +39,8 @@ def cancel_unsigned_contracts() -> int:
 @shared_task(name="usage_requests.complete_ended_contracts")
 def complete_ended_contracts() -> int:
     return contracts_complete_ended()
+
+
+@shared_task(name="usage_requests.remind_output_reviews")
+def remind_output_reviews() -> int:
+    return outputs_remind_due()

@@ -24,6 +24,13 @@ from usage_requests.services.decisions import (
 )
 from usage_requests.services.deliveries import delivery_make, licence_facts
 from usage_requests.services.messages import MessageRefused, message_digests_send, message_send, thread_mark_read
+from usage_requests.services.output_reviews import (
+    OutputVerdict,
+    output_approve,
+    output_reject,
+    outputs_remind_due,
+    outputs_review,
+)
 from usage_requests.services.red_lines import red_line_violations
 from usage_requests.services.requests import (
     DuplicateOpenRequest,
@@ -48,6 +55,7 @@ __all__ = [
     "IncompleteDecisions",
     "InvalidTerms",
     "MessageRefused",
+    "OutputVerdict",
     "ProposedTerms",
     "RedLineViolation",
     "RedLineViolations",
@@ -66,6 +74,10 @@ __all__ = [
     "message_digests_send",
     "message_send",
     "normalise_licence_code",
+    "output_approve",
+    "output_reject",
+    "outputs_remind_due",
+    "outputs_review",
     "proposed_terms",
     "red_line_violations",
     "require_party",
