@@ -23,11 +23,12 @@ from usage_requests.models import (
     MESSAGE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    GeneratedOutput,
     RequestShot,
     RequestTerms,
     ShotDecision,
 )
-from usage_requests.services import ProposedTerms, normalise_licence_code, proposed_terms
+from usage_requests.services import OutputVerdict, ProposedTerms, normalise_licence_code, proposed_terms
 
 
 class ShotChoiceField(IdMultipleChoiceField):
@@ -289,3 +290,66 @@ class LicenceCheckForm(forms.Form):
                 )
             )
         return code
+
+
+# --- Generated outputs: the actor's review ---------------------------------------
+
+REVIEW_VERDICTS = [("approve", _("Approve")), ("reject", _("Reject"))]
+REVIEW_NOTE_HELP = _("A rejection needs a note: the creator reads it before making a new version.")
+
+
+def review_note_field() -> PlainTextField:
+    return PlainTextField(label=_("Note to the creator"), max_length=REASON_MAX_LENGTH, required=False)
+
+
+class OutputReviewForm(forms.Form):
+    """One output's verdict (the button pressed) and the note; the service
+    refuses a rejection without a note."""
+
+    verdict = forms.ChoiceField(choices=REVIEW_VERDICTS, error_messages={"required": _("Choose approve or reject.")})
+    note = review_note_field()
+
+
+class OutputsReviewForm(forms.Form):
+    """Several outputs at once: per pending output, approve, reject or leave
+    it for later, each with a note; only the outputs given a verdict are
+    reviewed, all or none."""
+
+    def __init__(self, *args: Any, outputs: list[GeneratedOutput], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outputs = outputs
+        for output in outputs:
+            self.fields[f"verdict_{output.pk}"] = forms.ChoiceField(
+                label=_("Verdict on output %(id)s") % {"id": output.pk},
+                choices=REVIEW_VERDICTS,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields[f"note_{output.pk}"] = review_note_field()
+
+    def rows(self) -> list[tuple[GeneratedOutput, forms.BoundField, forms.BoundField]]:
+        return [(output, self[f"verdict_{output.pk}"], self[f"note_{output.pk}"]) for output in self.outputs]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        chosen = False
+        for output in self.outputs:
+            verdict = self.cleaned_data.get(f"verdict_{output.pk}")
+            chosen = chosen or bool(verdict)
+            if verdict == "reject" and not self.cleaned_data.get(f"note_{output.pk}"):
+                self.add_error(f"note_{output.pk}", REVIEW_NOTE_HELP)
+        if not chosen and not self.errors:
+            raise forms.ValidationError(_("Choose approve or reject for at least one output."))
+        return self.cleaned_data
+
+    def verdicts(self) -> list[OutputVerdict]:
+        """The verdicts of the outputs given one, in the page's order."""
+        return [
+            OutputVerdict(
+                output_id=output.pk,
+                approve=self.cleaned_data[f"verdict_{output.pk}"] == "approve",
+                note=self.cleaned_data[f"note_{output.pk}"],
+            )
+            for output in self.outputs
+            if self.cleaned_data.get(f"verdict_{output.pk}")
+        ]

@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from usage_requests.views import composer, contracts, licences, messages, outputs, requests
+from usage_requests.views import composer, contracts, licences, messages, output_reviews, outputs, requests
 
 app_name = "usage_requests"
 
@@ -28,6 +28,12 @@ contract_urlpatterns = [
     path("contracts/<int:pk>/revoke/", contracts.contract_revoke_view, name="contract_revoke"),
     path("contracts/<int:contract_pk>/outputs/<int:pk>/file/", outputs.output_file, name="output_file"),
     path("contracts/<int:contract_pk>/outputs/<int:pk>/preview/", outputs.output_preview, name="output_preview"),
+    path("contracts/<int:pk>/outputs/review/", output_reviews.outputs_review_view, name="outputs_review"),
+    path(
+        "contracts/<int:contract_pk>/outputs/<int:pk>/review/",
+        output_reviews.output_review_view,
+        name="output_review",
+    ),
     path("verify/", licences.verify, name="verify"),
     path("verify/<str:code>/", licences.verify_code, name="verify_code"),
 ]
