@@ -1,8 +1,11 @@
 """The API of requests by subject (``requests``: the list, the detail and
 sending; ``moves``: accept, decline, counter, withdraw; ``messages``: the
-thread) and of contracts and licences (``contracts``). ``portal.api`` mounts
+thread), of contracts and licences (``contracts``) and of the actor's
+review of generated outputs (``output_reviews``). ``portal.api`` mounts
 ``urlpatterns``."""
 
-from usage_requests.api import contracts, messages, moves, requests
+from usage_requests.api import contracts, messages, moves, output_reviews, requests
 
-urlpatterns = requests.urlpatterns + moves.urlpatterns + messages.urlpatterns + contracts.urlpatterns
+urlpatterns = (
+    requests.urlpatterns + moves.urlpatterns + messages.urlpatterns + contracts.urlpatterns + output_reviews.urlpatterns
+)

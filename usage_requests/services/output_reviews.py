@@ -97,11 +97,18 @@ def _locked_contract(contract_id: int) -> Contract:
     )
 
 
-def _require_reviewable(contract: Contract, user: User) -> None:
-    """``PermissionDenied`` unless ``user`` is the contract's actor;
-    ``InvalidTransition`` unless the contract is active (see the module)."""
+def require_reviewer(contract: Contract, user: User) -> None:
+    """``PermissionDenied`` unless ``user`` is the contract's actor, the only
+    one who reviews its outputs (views and the API check it first, so the
+    creator gets a 403 before any 400)."""
     if contract.party_of(user) != Party.ACTOR:
         raise PermissionDenied(_("Only the actor of this contract can review its generated outputs."))
+
+
+def _require_reviewable(contract: Contract, user: User) -> None:
+    """``require_reviewer``, and ``InvalidTransition`` unless the contract
+    is active (see the module)."""
+    require_reviewer(contract, user)
     key = verdict_key(contract, timezone.localdate())
     if key not in REVIEWABLE:
         raise InvalidTransition(

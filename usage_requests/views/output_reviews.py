@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,18 +21,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.http import AuthenticatedRequest, get_in_scope_or_404
 from usage_requests.forms import OutputReviewForm, OutputsReviewForm
-from usage_requests.models import Contract, GeneratedOutput, OutputStatus, Party
+from usage_requests.models import Contract, GeneratedOutput, OutputStatus
 from usage_requests.selectors import contracts_for_user
 from usage_requests.selectors.outputs import outputs_of_contract
 from usage_requests.services import output_approve, output_reject, outputs_review
+from usage_requests.services.output_reviews import require_reviewer
 from usage_requests.verdicts import verdict_of
 from usage_requests.views.contracts import snapshot_view
 
 
 def _contract_as_actor(request: AuthenticatedRequest, pk: int) -> Contract:
     contract = get_in_scope_or_404(request, contracts_for_user(request.user), pk=pk)
-    if contract.party_of(request.user) != Party.ACTOR:
-        raise PermissionDenied
+    require_reviewer(contract, request.user)
     return contract
 
 
