@@ -71,6 +71,8 @@ RULES_BEYOND_THE_SCHEMA: dict[str, set[str]] = {
     "POST /api/v1/requests/{id}/accept": {"decisions"},  # the request's shots, each decided
     "POST /api/v1/requests/{id}/counter": {"term_start", "term_end", "red_lines"},
     "POST /api/v1/contracts/{id}/sign": {"typed_name"},  # the legal name on the profile
+    # Outputs of this contract, each once, a rejection with its note.
+    "POST /api/v1/contracts/{id}/outputs/review": {"verdicts"},
 }
 
 
