@@ -190,7 +190,7 @@ def test_a_chinese_speaking_creator_reads_the_rejection_in_chinese(
         output_reject(output=output, user=actor, note="不像我")
     assert told(creator, "outputs.rejected")
     (message,) = mailoutbox
-    assert "Lin Xiaoyu 拒绝了你为" in message.subject
+    assert message.subject == f"[ConsentCast] Lin Xiaoyu 驳回了你为“{contract.project.title}”镜头 1 生成的作品"
     assert f"/contracts/{contract.pk}/outputs/" in message.body
 
 
