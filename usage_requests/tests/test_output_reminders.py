@@ -63,9 +63,10 @@ def test_outputs_waiting_longer_than_the_setting_remind_the_actor_once_per_contr
     assert fresh.reminded_at is None
     (message,) = mailoutbox
     assert message.to == [actor.email]
-    assert message.subject == (
-        "[ConsentCast] 3 generated output(s) of “%s” have waited more than 3 day(s) for your review"
-        % contract.project.title
+    title = contract.project.title
+    assert (
+        message.subject
+        == f"[ConsentCast] 3 generated output(s) of “{title}” have waited more than 3 day(s) for your review"
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from marketplace.exceptions import DomainError, InvalidTransition
 from marketplace.models import Notification, User
+from tests.race import race
 from usage_requests.models import (
     REASON_MAX_LENGTH,
     Contract,
@@ -19,7 +20,7 @@ from usage_requests.models import (
     GeneratedOutput,
     OutputStatus,
 )
-from usage_requests.services import OutputVerdict, output_approve, output_reject, outputs_review
+from usage_requests.services import OutputVerdict, output_approve, output_reject, outputs_remind_due, outputs_review
 from usage_requests.tests.factories import active_contract, open_actor, stored_output
 
 pytestmark = pytest.mark.django_db
@@ -311,3 +312,45 @@ def test_a_batch_on_a_revoked_contract_is_refused(contract, actor):
         outputs_review(contract=contract, user=actor, verdicts=[OutputVerdict(output.pk, True)])
     output.refresh_from_db()
     assert output.status == OutputStatus.PENDING
+
+
+# --- Races (PostgreSQL, real threads) ----------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_verdicts_on_one_output_at_once_leave_one(actor, creator):
+    contract = active_contract(actor=open_actor(actor.actor_profile), creator=creator.creator_profile)
+    for seed in range(1, 6):
+        output = stored_output(contract, seed=seed)
+
+        def approve(output=output):
+            return output_approve(output=GeneratedOutput.objects.get(pk=output.pk), user=actor)
+
+        def reject(output=output):
+            return output_reject(output=GeneratedOutput.objects.get(pk=output.pk), user=actor, note="no")
+
+        outcomes = race(approve, reject if seed % 2 else approve)
+
+        assert sorted(kind for kind, _ in outcomes) == ["error", "ok"], outcomes
+        (error,) = [value for kind, value in outcomes if kind == "error"]
+        assert isinstance(error, InvalidTransition)
+        events_of_output = [
+            event for event in ContractEvent.objects.filter(contract=contract) if event.data.get("output") == output.pk
+        ]
+        assert len(events_of_output) == 1
+        assert Notification.objects.filter(event_key__startswith=f"output:{output.pk}:").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_sweeps_at_once_remind_once(actor, creator):
+    contract = active_contract(actor=open_actor(actor.actor_profile), creator=creator.creator_profile)
+    for seed in range(1, 4):
+        stored_output(contract, seed=seed)
+    GeneratedOutput.objects.update(submitted_at=timezone.now() - timedelta(days=5))
+
+    outcomes = race(outputs_remind_due, outputs_remind_due)
+
+    assert sorted(value for _, value in outcomes) in ([0, 3], [1, 2]), outcomes
+    assert Notification.objects.filter(kind="outputs.reminder").count() == 1
