@@ -125,14 +125,19 @@ OUTPUTS_APPROVAL_HELP = _(
 )
 
 
-def outputs_approval_field() -> forms.TypedChoiceField:
-    """The actor's choice when accepting; approval is needed unless the
-    actor chose otherwise (also when the choice is missing from the post)."""
-    return forms.TypedChoiceField(
+class OutputsApprovalField(forms.ChoiceField):
+    """The actor's choice when accepting, cleaned to whether outputs need
+    approval: they do unless the actor chose otherwise (also when the choice
+    is missing from the post)."""
+
+    def clean(self, value: Any) -> bool:
+        return super().clean(value) != OUTPUTS_APPROVAL_NOT_NEEDED
+
+
+def outputs_approval_field() -> OutputsApprovalField:
+    return OutputsApprovalField(
         label=_("Generated outputs"),
         choices=OUTPUTS_APPROVAL_CHOICES,
-        coerce=lambda value: value != OUTPUTS_APPROVAL_NOT_NEEDED,
-        empty_value=True,
         required=False,
         initial=OUTPUTS_NEED_APPROVAL,
         widget=forms.RadioSelect,
