@@ -6,7 +6,7 @@ page."""
 import pytest
 from django.urls import reverse
 
-from marketplace.models import Notification
+from marketplace.models import Notification, User
 from usage_requests.models import Contract, ContractEvent, ContractStatus, GeneratedOutput, OutputStatus
 from usage_requests.services import usage_request_accept, usage_request_decide_shots
 from usage_requests.tests.factories import active_contract, decide_all, open_actor, send_request, stored_output
@@ -309,3 +309,13 @@ def test_an_unknown_choice_is_400_and_no_contract_is_made(client, actor, creator
     url = reverse("usage_requests:request_accept", args=[request.pk])
     assert client.post(url, {"terms_version": 1, "outputs_need_approval": "sometimes"}).status_code == 400
     assert not Contract.objects.filter(request=request).exists()
+
+
+def test_a_chinese_speaking_actor_reads_the_page_in_chinese(client, actor, contract, output):
+    User.objects.filter(pk=actor.pk).update(preferred_language="zh-hans")
+    client.force_login(actor)
+    page = client.get(page_url(contract), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "审核生成作品" in page
+    assert "一次审核多个" in page
+    detail = client.get(reverse("usage_requests:contract_detail", args=[contract.pk])).content.decode()
+    assert "审核生成作品（1 个待审核）" in detail
