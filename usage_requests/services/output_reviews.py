@@ -174,10 +174,10 @@ def _tell_creator(contract: Contract, kind: NotificationKind, event_key: str, **
 
 
 def _output_verdict(*, output: GeneratedOutput, user: User, approve: bool, note: str) -> GeneratedOutput:
-    note = clean_review_note(note, required=not approve)
     with transaction.atomic():
         contract = _locked_contract(output.contract_id)
         _require_reviewable(contract, user)
+        note = clean_review_note(note, required=not approve)
         _review(contract, output, user=user, approve=approve, note=note, now=timezone.now())
         kind = kinds.OUTPUT_APPROVED if approve else kinds.OUTPUT_REJECTED
         event = f"output:{output.pk}:{'approved' if approve else 'rejected'}"
@@ -232,11 +232,11 @@ def outputs_review(*, contract: Contract, user: User, verdicts: Sequence[OutputV
     ``verdicts`` (none, too many, one output twice, a rejection without a
     note, outputs that are not this contract's: named), ``InvalidTransition``
     (an output not pending, or the contract not active)."""
-    notes = _batch_notes(verdicts)
     now = timezone.now()
     with transaction.atomic():
         contract = _locked_contract(contract.pk)
         _require_reviewable(contract, user)
+        notes = _batch_notes(verdicts)
         ids = [pk for pk in notes if 0 < pk <= MAX_PK]
         found = {output.pk: output for output in GeneratedOutput.objects.filter(contract=contract, pk__in=ids)}
         unknown = [str(pk) for pk in notes if pk not in found]
