@@ -80,4 +80,7 @@ BEAT_SCHEDULE = {
         "task": "usage_requests.webhooks_requeue",
         "schedule": float(settings.WEBHOOK_SWEEP_SECONDS),
     },
+    # Generated outputs waiting OUTPUT_REVIEW_REMINDER_DAYS for the actor's
+    # review remind the actor (each output claimed with a compare-and-set).
+    "remind-output-reviews": {"task": "usage_requests.remind_output_reviews", "schedule": crontab(minute=13)},
 }

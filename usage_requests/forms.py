@@ -23,6 +23,7 @@ from usage_requests.models import (
     MESSAGE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    GeneratedOutput,
     RequestShot,
     RequestTerms,
     ShotDecision,
@@ -30,7 +31,7 @@ from usage_requests.models import (
 )
 from usage_requests.models.webhooks import WEBHOOK_DESCRIPTION_MAX_LENGTH, WEBHOOK_URL_MAX_LENGTH
 from usage_requests.selectors.approved_outputs import normalise_sha256
-from usage_requests.services import ProposedTerms, normalise_licence_code, proposed_terms
+from usage_requests.services import OutputVerdict, ProposedTerms, normalise_licence_code, proposed_terms
 
 
 class ShotChoiceField(IdMultipleChoiceField):
@@ -115,10 +116,44 @@ def visible_label_field() -> forms.BooleanField:
     return forms.BooleanField(label=VISIBLE_LABEL_LABEL, help_text=VISIBLE_LABEL_HELP, required=False)
 
 
+OUTPUTS_NEED_APPROVAL = "needed"
+OUTPUTS_APPROVAL_NOT_NEEDED = "not_needed"
+OUTPUTS_APPROVAL_CHOICES = [
+    (OUTPUTS_NEED_APPROVAL, _("Generated outputs need my approval")),
+    (OUTPUTS_APPROVAL_NOT_NEEDED, _("Approval not needed")),
+]
+OUTPUTS_APPROVAL_HELP = _(
+    "With approval, each image or video the creator generates with your likeness waits for you to approve or "
+    "reject it. Without, each is approved as it is submitted; you still see every one."
+)
+
+
+class OutputsApprovalField(forms.ChoiceField):
+    """The actor's choice when accepting, cleaned to whether outputs need
+    approval: they do unless the actor chose otherwise (also when the choice
+    is missing from the post)."""
+
+    def clean(self, value: Any) -> bool:
+        return super().clean(value) != OUTPUTS_APPROVAL_NOT_NEEDED
+
+
+def outputs_approval_field() -> OutputsApprovalField:
+    return OutputsApprovalField(
+        label=_("Generated outputs"),
+        choices=OUTPUTS_APPROVAL_CHOICES,
+        required=False,
+        initial=OUTPUTS_NEED_APPROVAL,
+        widget=forms.RadioSelect,
+        help_text=OUTPUTS_APPROVAL_HELP,
+    )
+
+
 class AcceptForm(TermsVersionForm):
-    """Accepting: the terms version the page showed, and the label choice."""
+    """Accepting: the terms version the page showed, and the actor's choices
+    (the label, whether generated outputs need approval)."""
 
     visible_label = visible_label_field()
+    outputs_need_approval = outputs_approval_field()
 
 
 class CounterForm(TermsForm):
@@ -169,6 +204,7 @@ class ShotDecisionsForm(forms.Form):
     terms_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("save", "save"), ("accept", "accept")], initial="save", required=False)
     visible_label = visible_label_field()
+    outputs_need_approval = outputs_approval_field()
 
     def __init__(self, *args: Any, request_shots: list[RequestShot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -302,3 +338,66 @@ class WebhookForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[choice.value for choice in WebhookEventType],
     )
+
+
+# --- Generated outputs: the actor's review ---------------------------------------
+
+REVIEW_VERDICTS = [("approve", _("Approve")), ("reject", _("Reject"))]
+REVIEW_NOTE_HELP = _("A rejection needs a note: the creator reads it before making a new version.")
+
+
+def review_note_field() -> PlainTextField:
+    return PlainTextField(label=_("Note to the creator"), max_length=REASON_MAX_LENGTH, required=False)
+
+
+class OutputReviewForm(forms.Form):
+    """One output's verdict (the button pressed) and the note; the service
+    refuses a rejection without a note."""
+
+    verdict = forms.ChoiceField(choices=REVIEW_VERDICTS, error_messages={"required": _("Choose approve or reject.")})
+    note = review_note_field()
+
+
+class OutputsReviewForm(forms.Form):
+    """Several outputs at once: per pending output, approve, reject or leave
+    it for later, each with a note; only the outputs given a verdict are
+    reviewed, all or none."""
+
+    def __init__(self, *args: Any, outputs: list[GeneratedOutput], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outputs = outputs
+        for output in outputs:
+            self.fields[f"verdict_{output.pk}"] = forms.ChoiceField(
+                label=_("Verdict on output %(id)s") % {"id": output.pk},
+                choices=REVIEW_VERDICTS,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields[f"note_{output.pk}"] = review_note_field()
+
+    def rows(self) -> list[tuple[GeneratedOutput, forms.BoundField, forms.BoundField]]:
+        return [(output, self[f"verdict_{output.pk}"], self[f"note_{output.pk}"]) for output in self.outputs]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        chosen = False
+        for output in self.outputs:
+            verdict = self.cleaned_data.get(f"verdict_{output.pk}")
+            chosen = chosen or bool(verdict)
+            if verdict == "reject" and not self.cleaned_data.get(f"note_{output.pk}"):
+                self.add_error(f"note_{output.pk}", REVIEW_NOTE_HELP)
+        if not chosen and not self.errors:
+            raise forms.ValidationError(_("Choose approve or reject for at least one output."))
+        return self.cleaned_data
+
+    def verdicts(self) -> list[OutputVerdict]:
+        """The verdicts of the outputs given one, in the page's order."""
+        return [
+            OutputVerdict(
+                output_id=output.pk,
+                approve=self.cleaned_data[f"verdict_{output.pk}"] == "approve",
+                note=self.cleaned_data[f"note_{output.pk}"],
+            )
+            for output in self.outputs
+            if self.cleaned_data.get(f"verdict_{output.pk}")
+        ]

@@ -166,3 +166,40 @@ WEBHOOK_DISABLED = register(
         ),
     )
 )
+# Generated outputs: the actor's verdicts, told to the creator (``shot``,
+# ``version``; a batch: ``count``, ``approved``, ``rejected``), and the
+# reminder to the actor (``count``, ``days``).
+OUTPUT_APPROVED = register(
+    NotificationKind(
+        key="outputs.approved",
+        title=_("%(actor)s approved your output for shot %(shot)s of “%(project)s”"),
+        body=_("Version %(version)s is approved under licence %(code)s."),
+    )
+)
+OUTPUT_REJECTED = register(
+    NotificationKind(
+        key="outputs.rejected",
+        title=_("%(actor)s rejected your output for shot %(shot)s of “%(project)s”"),
+        body=_(
+            "Version %(version)s may not be used. Open the outputs to read the actor's note; you may submit a "
+            "new version for the shot."
+        ),
+    )
+)
+OUTPUTS_REVIEWED = register(
+    NotificationKind(
+        key="outputs.reviewed",
+        title=_("%(actor)s reviewed %(count)s generated output(s) of “%(project)s”"),
+        body=_(
+            "%(approved)s approved, %(rejected)s rejected. A rejected output may not be used; open the outputs "
+            "to read the actor's notes and submit new versions."
+        ),
+    )
+)
+OUTPUTS_REMINDER = register(
+    NotificationKind(
+        key="outputs.reminder",
+        title=_("%(count)s generated output(s) of “%(project)s” have waited more than %(days)s day(s) for your review"),
+        body=_("Contract %(code)s: approve or reject each one; a rejection needs a note for the creator."),
+    )
+)

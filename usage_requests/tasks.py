@@ -13,6 +13,7 @@ from usage_requests.services import (
     message_digests_send,
     output_labelled_make,
     outputs_labelling_requeue,
+    outputs_remind_due,
     usage_requests_expire_due,
     usage_requests_remind_due,
 )
@@ -76,3 +77,8 @@ def requeue_webhooks() -> int:
     """Queue the sending of every endpoint with deliveries due: retries whose
     time came, and deliveries whose task was lost."""
     return webhook_endpoints_requeue_due()
+
+
+@shared_task(name="usage_requests.remind_output_reviews")
+def remind_output_reviews() -> int:
+    return outputs_remind_due()

@@ -5,7 +5,7 @@ a creator's webhooks (``views.webhooks``)."""
 
 from django.urls import path
 
-from usage_requests.views import composer, contracts, licences, messages, outputs, requests, webhooks
+from usage_requests.views import composer, contracts, licences, messages, output_reviews, outputs, requests, webhooks
 
 app_name = "usage_requests"
 
@@ -30,6 +30,12 @@ contract_urlpatterns = [
     path("contracts/<int:contract_pk>/outputs/<int:pk>/file/", outputs.output_file, name="output_file"),
     path("contracts/<int:contract_pk>/outputs/<int:pk>/preview/", outputs.output_preview, name="output_preview"),
     path("contracts/<int:contract_pk>/outputs/<int:pk>/labelled/", outputs.output_labelled, name="output_labelled"),
+    path("contracts/<int:pk>/outputs/review/", output_reviews.outputs_review_view, name="outputs_review"),
+    path(
+        "contracts/<int:contract_pk>/outputs/<int:pk>/review/",
+        output_reviews.output_review_view,
+        name="output_review",
+    ),
     path("verify/", licences.verify, name="verify"),
     # Before verify/<code>/: "outputs" is no licence code.
     path("verify/outputs/", licences.verify_outputs, name="verify_outputs"),

@@ -375,6 +375,9 @@ RETENTION_SWEEP_HOUR = env.int("RETENTION_SWEEP_HOUR", default=3)  # UTC hour of
 
 USAGE_REQUEST_EXPIRY_DAYS = env.int("USAGE_REQUEST_EXPIRY_DAYS", default=7)
 CONTRACT_SIGN_DAYS = env.int("CONTRACT_SIGN_DAYS", default=7)
+# A generated output waiting this many days for the actor's review reminds
+# the actor (and again every that many days while it waits); at least 1.
+OUTPUT_REVIEW_REMINDER_DAYS = max(env.int("OUTPUT_REVIEW_REMINDER_DAYS", default=3), 1)
 # Public licence checks (/verify/<code>/): requests per IP per minute.
 LICENCE_CHECKS_PER_MINUTE = env.int("LICENCE_CHECKS_PER_MINUTE", default=30)
 # Reports one user may file per hour (moderation): enough for real abuse,

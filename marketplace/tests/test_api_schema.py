@@ -75,6 +75,8 @@ RULES_BEYOND_THE_SCHEMA: dict[str, set[str]] = {
     "POST /api/v1/contracts/{id}/sign": {"typed_name"},  # the legal name on the profile
     # https:// to a host that resolves, to public addresses only; at most 10 webhooks.
     "POST /api/v1/webhooks/": {"url"},
+    # Outputs of this contract, each once, a rejection with its note.
+    "POST /api/v1/contracts/{id}/outputs/review": {"verdicts"},
 }
 
 

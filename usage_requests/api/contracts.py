@@ -94,6 +94,7 @@ class ContractSerializer(PageLinks, serializers.ModelSerializer):
             "ai_training",
             "terms_hash",
             "visible_label",
+            "outputs_need_approval",
             "created_at",
             "sign_deadline",
             "activated_at",

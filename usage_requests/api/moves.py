@@ -73,6 +73,12 @@ class AcceptInput(TermsVersionInput):
         help_text="Whether every copy the creator downloads also carries the licence code in a small visible "
         "corner label (every copy always carries an invisible mark naming its delivery). Default false.",
     )
+    outputs_need_approval = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="Whether each output the creator generates with the likeness waits for the actor's approval "
+        "(default true); false approves each on submission.",
+    )
 
 
 class CounterInput(TermsInput, TermsVersionInput):
@@ -141,6 +147,7 @@ class RequestAccept(_Move[AcceptInput]):
             decisions=decisions,
             terms_version=values["terms_version"],
             visible_label=values["visible_label"],
+            outputs_need_approval=values["outputs_need_approval"],
         )
 
 

@@ -30,6 +30,13 @@ from usage_requests.services.output_labels import (
     outputs_labelling_requeue,
     queue_output_labelling,
 )
+from usage_requests.services.output_reviews import (
+    OutputVerdict,
+    output_approve,
+    output_reject,
+    outputs_remind_due,
+    outputs_review,
+)
 from usage_requests.services.red_lines import red_line_violations
 from usage_requests.services.requests import (
     DuplicateOpenRequest,
@@ -54,6 +61,7 @@ __all__ = [
     "IncompleteDecisions",
     "InvalidTerms",
     "MessageRefused",
+    "OutputVerdict",
     "ProposedTerms",
     "RedLineViolation",
     "RedLineViolations",
@@ -72,9 +80,13 @@ __all__ = [
     "message_digests_send",
     "message_send",
     "normalise_licence_code",
+    "output_approve",
     "output_labelled_make",
     "output_labelled_ready",
+    "output_reject",
     "outputs_labelling_requeue",
+    "outputs_remind_due",
+    "outputs_review",
     "proposed_terms",
     "queue_output_labelling",
     "red_line_violations",

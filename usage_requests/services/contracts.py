@@ -1,9 +1,7 @@
 """Writes of a contract: creation from an accepted request, signatures, and
 every status move (revoke, suspend for a dispute, reinstate, void).
-
 ``contract_suspend``, ``contract_reinstate`` and ``contract_void`` are what
-the moderation workplace calls for disputes.
-"""
+the moderation workplace calls for disputes."""
 
 import secrets
 import unicodedata
@@ -47,9 +45,7 @@ CLAUSES = ("scope_approved_shots_only", "ai_training", "assets_deleted_at_term_e
 
 
 class SignatureRefused(DomainError):
-    """The signature does not match the profile's legal name, the consent box
-    was not ticked, or the signer has no legal name on file; ``field`` names
-    the input."""
+    """No consent tick, or no or another legal name; ``field`` names the input."""
 
 
 def new_licence_code() -> str:
@@ -59,11 +55,9 @@ def new_licence_code() -> str:
 
 
 def normalise_licence_code(raw: str) -> str | None:
-    """A typed code in its stored form, or None if it cannot be one.
-
-    Case, spaces and dashes do not matter; the look-alikes O/0 and I/L/1 are
-    not in the alphabet, so a code containing them is rejected, never guessed.
-    """
+    """A typed code in its stored form, or None if it cannot be one. Case,
+    spaces and dashes do not matter; the look-alikes O/0 and I/L/1 are not in
+    the alphabet, so a code containing them is rejected, never guessed."""
     chars = "".join(ch for ch in (raw or "").upper() if ch not in " -\u2010\u2011\u2012\u2013\u2014\t")
     if len(chars) == 14 and chars.startswith("CC"):
         chars = chars[2:]
@@ -99,8 +93,7 @@ def _tell(contract: Contract, recipients: list[User], kind: NotificationKind, ev
 
 
 def _tell_in_force(contract: Contract, in_force: NotificationKind, signed: NotificationKind, event: str) -> None:
-    """Tell both parties the contract is active again: ``in_force`` when its
-    term has begun, ``signed`` (naming the start) while it has not."""
+    """Tell both parties it is active: ``in_force``, or ``signed`` before its term."""
     starts_later = verdict_key(contract, timezone.localdate()) == VerdictKey.SIGNED
     kind = signed if starts_later else in_force
     _tell(contract, _both(contract), kind, event, starts=contract.term_start.isoformat())
@@ -158,11 +151,17 @@ def build_snapshot(*, request: UsageRequest, approved: list[RequestShot], accept
 
 
 def contract_create(
-    *, request: UsageRequest, approved: list[RequestShot], now: datetime, visible_label: bool = False
+    *,
+    request: UsageRequest,
+    approved: list[RequestShot],
+    now: datetime,
+    visible_label: bool = False,
+    outputs_need_approval: bool = True,
 ) -> Contract:
-    """Create the contract of a request being accepted. Call only inside the
-    acceptance's transaction (``usage_request_accept``). ``visible_label``:
-    the actor wants delivered copies to carry the licence code visibly."""
+    """Create the contract of a request being accepted, inside its transaction
+    (``usage_request_accept``). The actor's choices sit beside the snapshot,
+    never in it: ``visible_label`` (copies show the licence code) and
+    ``outputs_need_approval`` (each generated output waits for the actor)."""
     snapshot = build_snapshot(request=request, approved=approved, accepted_at=now)
     for _attempt in range(5):
         try:
@@ -179,6 +178,7 @@ def contract_create(
                     term_end=snapshot["terms"]["term_end"],
                     sign_deadline=now + timedelta(days=settings.CONTRACT_SIGN_DAYS),
                     visible_label=visible_label,
+                    outputs_need_approval=outputs_need_approval,
                 )
             break
         except IntegrityError:
@@ -194,8 +194,7 @@ def contract_create(
 
 
 def _with_parties(contract_id: int) -> Contract:
-    """The contract with both parties' users and the project, as every
-    notification about it needs them."""
+    """The contract with what every notification about it needs."""
     return Contract.objects.select_related("actor__user", "creator__user", "project").get(pk=contract_id)
 
 
@@ -214,8 +213,7 @@ def _not_now_message(contract: Contract) -> str:
 
 
 def _move(contract: Contract, new: str, **fields: Any) -> None:
-    """Compare-and-set the status; InvalidTransition when the move is not
-    allowed or another move won."""
+    """Compare-and-set the status; InvalidTransition if illegal or another move won."""
     transition(
         contract,
         new=new,
@@ -364,8 +362,8 @@ def contract_void(*, contract: Contract, by: User | None, reason: str, dispute_i
 
 
 def contract_expire_unsigned(*, contract_id: int, now: datetime) -> bool:
-    """Cancel one contract still unsigned at its deadline (the sweep's claim).
-    False when it moved meanwhile or is not due."""
+    """Cancel one contract unsigned at its deadline (the sweep's claim); False
+    when it moved meanwhile or is not due."""
     with transaction.atomic():
         changed = Contract.objects.filter(
             pk=contract_id, status=ContractStatus.AWAITING_SIGNATURES, sign_deadline__lte=now

@@ -76,12 +76,19 @@ def usage_request_decide_shots(
 
 
 def usage_request_accept(
-    *, request: UsageRequest, user: User, terms_version: int | None, visible_label: bool = False
+    *,
+    request: UsageRequest,
+    user: User,
+    terms_version: int | None,
+    visible_label: bool = False,
+    outputs_need_approval: bool = True,
 ) -> Contract:
     """The actor accepts the latest terms: the request becomes accepted and
     its contract is created in the same transaction, from the approved shots
     only; ``visible_label`` is the actor's choice of a visible licence label
-    on every delivered copy. Raises ``PermissionDenied`` (not the actor), ``StaleTerms``,
+    on every delivered copy, ``outputs_need_approval`` whether each generated
+    output waits for the actor's approval (default) or is approved on
+    submission. Raises ``PermissionDenied`` (not the actor), ``StaleTerms``,
     ``RequestExpired`` (even before the sweep ran), ``InvalidTransition``,
     ``IncompleteDecisions``."""
     now = timezone.now()
@@ -101,7 +108,13 @@ def usage_request_accept(
         record_event(
             request, RequestEvent.Kind.ACCEPTED, by=user, party=Party.ACTOR, terms_version=request.terms_version
         )
-        contract = contract_create(request=request, approved=approved, now=now, visible_label=visible_label)
+        contract = contract_create(
+            request=request,
+            approved=approved,
+            now=now,
+            visible_label=visible_label,
+            outputs_need_approval=outputs_need_approval,
+        )
         # The creator is sent to the contract, not the request: signing is next.
         notify(
             recipient=request.creator.user,
@@ -121,6 +134,7 @@ def usage_request_decide_and_accept(
     decisions: dict[int, tuple[str, str]],
     terms_version: int | None,
     visible_label: bool = False,
+    outputs_need_approval: bool = True,
 ) -> Contract:
     """Record the actor's shot decisions and accept the latest terms, in one
     transaction: a refused acceptance keeps no decision either. Raises as
@@ -129,5 +143,9 @@ def usage_request_decide_and_accept(
         if decisions:
             usage_request_decide_shots(request=usage_request, user=user, decisions=decisions)
         return usage_request_accept(
-            request=usage_request, user=user, terms_version=terms_version, visible_label=visible_label
+            request=usage_request,
+            user=user,
+            terms_version=terms_version,
+            visible_label=visible_label,
+            outputs_need_approval=outputs_need_approval,
         )

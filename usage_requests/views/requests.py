@@ -248,6 +248,7 @@ def request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             decisions=form.decisions(),
             terms_version=form.cleaned_data["terms_version"],
             visible_label=form.cleaned_data["visible_label"],
+            outputs_need_approval=form.cleaned_data["outputs_need_approval"],
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -286,6 +287,7 @@ def request_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             user=request.user,
             terms_version=form.cleaned_data["terms_version"],
             visible_label=form.cleaned_data["visible_label"],
+            outputs_need_approval=form.cleaned_data["outputs_need_approval"],
         ),
         _("Accepted. The contract is ready for both signatures."),
     )
