@@ -47,6 +47,7 @@ from usage_requests.models import (
     Party,
 )
 from usage_requests.services.contracts import record_contract_event
+from usage_requests.services.output_labels import queue_output_labelling
 from usage_requests.services.sweeps import RUN_SECONDS, claim_chunk
 from usage_requests.verdicts import VerdictKey, verdict_key, verdict_label
 
@@ -149,6 +150,9 @@ def _review(
         data["note"] = note
     kind = ContractEvent.Kind.OUTPUT_APPROVED if approve else ContractEvent.Kind.OUTPUT_REJECTED
     record_contract_event(contract, kind, by=user, party=Party.ACTOR, **data)
+    if approve:
+        # The creator's labelled copy ("AI生成" and the implicit label), made by a task on commit.
+        queue_output_labelling(output)
     return output
 
 
