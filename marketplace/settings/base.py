@@ -336,6 +336,10 @@ LOGGING = {
 # --- Uploaded images (marketplace.images.sanitize_image) ----------------------
 IMAGE_UPLOAD_MAX_BYTES = env.int("IMAGE_UPLOAD_MAX_BYTES", default=15 * 1024 * 1024)
 IMAGE_UPLOAD_MAX_PIXELS = env.int("IMAGE_UPLOAD_MAX_PIXELS", default=40_000_000)
+# --- Generated output videos (marketplace.videos.inspect_video): MP4 or WebM ---
+OUTPUT_VIDEO_MAX_BYTES = env.int("OUTPUT_VIDEO_MAX_BYTES", default=50 * 1024 * 1024)
+OUTPUT_VIDEO_MAX_SECONDS = env.int("OUTPUT_VIDEO_MAX_SECONDS", default=120)
+OUTPUT_VIDEO_MAX_PIXELS = env.int("OUTPUT_VIDEO_MAX_PIXELS", default=3840 * 2160)  # a frame, 4K UHD
 # How long a data-export download link stays valid.
 DATA_EXPORT_LINK_SECONDS = env.int("DATA_EXPORT_LINK_SECONDS", default=7 * 24 * 3600)
 # A photo's renditions or a data export whose task was lost is queued again (actors.tasks.requeue_stuck_work):
