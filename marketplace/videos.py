@@ -112,12 +112,13 @@ def inspect_video(upload: Any) -> CleanVideo:
     # that inspects a video pays for it, never the portal's start.
     import av
 
+    errors: tuple[type[BaseException], ...] = (av.FFmpegError, *DECODE_ERRORS)
     try:
         with av.open(io.BytesIO(data), mode="r", format=FORMATS[kind]["demuxer"]) as container:
             return _inspect(container, kind)
     except ValidationError:
         raise
-    except (av.FFmpegError, *DECODE_ERRORS):
+    except errors:
         raise _damaged() from None
 
 

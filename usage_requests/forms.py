@@ -5,6 +5,7 @@ status, terms version)."""
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from usage_requests.models import (
     MESSAGE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    TOOL_MAX_LENGTH,
     RequestShot,
     RequestTerms,
     ShotDecision,
@@ -259,3 +261,34 @@ class LicenceCheckForm(forms.Form):
                 )
             )
         return code
+
+
+# What the file input offers to choose (the services decide what is accepted).
+OUTPUT_ACCEPT = "image/jpeg,image/png,image/webp,video/mp4,video/webm"
+
+
+class OutputSubmitForm(forms.Form):
+    """A generated output for one of the contract's approved shots; with
+    ``replaces``, a new version of a rejected output."""
+
+    shot = forms.TypedChoiceField(label=_("Approved shot"), coerce=int)
+    file = forms.FileField(label=_("Generated image or video"), widget=forms.FileInput(attrs={"accept": OUTPUT_ACCEPT}))
+    tool = PlainTextField(
+        label=_("Generation tool"),
+        max_length=TOOL_MAX_LENGTH,
+        help_text=_("The model or software that generated it, with its version if you know it."),
+    )
+    replaces = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, shots: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shot_field = cast(forms.TypedChoiceField, self.fields["shot"])
+        shot_field.choices = shots
+        self.fields["file"].help_text = _(
+            "A JPEG, PNG or WebP image up to %(image_mb)d MB, or an MP4 or WebM video up to %(video_mb)d MB and "
+            "%(seconds)d seconds. It is kept exactly as you submit it."
+        ) % {
+            "image_mb": settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024),
+            "video_mb": settings.OUTPUT_VIDEO_MAX_BYTES // (1024 * 1024),
+            "seconds": settings.OUTPUT_VIDEO_MAX_SECONDS,
+        }

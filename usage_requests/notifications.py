@@ -1,7 +1,8 @@
 """Notification kinds of requests and contracts: one per move, told to the
 party who must know. Parameters: ``project`` (title), ``actor`` (stage name),
 ``creator`` (display name), ``code`` (licence code), ``count``, ``when``,
-``starts`` (the term's first day, ISO 8601)."""
+``starts`` (the term's first day, ISO 8601); ``shot`` and
+``version`` of a generated output."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -153,5 +154,26 @@ CONTRACT_VOIDED = register(
         key="contracts.voided",
         title=_("Contract %(code)s was voided by a moderator"),
         body=_("The licence no longer exists. Stop using the likeness and delete the licensed assets."),
+    )
+)
+# Generated outputs: ``version`` is 1, or more for a replacement.
+OUTPUT_SUBMITTED = register(
+    NotificationKind(
+        key="outputs.submitted",
+        title=_("New output for shot %(shot)s of “%(project)s” awaits your review"),
+        body=_(
+            "%(creator)s submitted what they generated with your likeness (version %(version)s). "
+            "Approve or reject it on the contract's outputs page."
+        ),
+    )
+)
+OUTPUT_AUTO_APPROVED = register(
+    NotificationKind(
+        key="outputs.auto_approved",
+        title=_("New output for shot %(shot)s of “%(project)s” was approved automatically"),
+        body=_(
+            "You chose that outputs under contract %(code)s do not need your approval. "
+            "%(creator)s submitted version %(version)s; every output is listed on the contract's outputs page."
+        ),
     )
 )

@@ -24,6 +24,7 @@ from usage_requests.services.decisions import (
 )
 from usage_requests.services.deliveries import delivery_make, licence_facts
 from usage_requests.services.messages import MessageRefused, message_digests_send, message_send, thread_mark_read
+from usage_requests.services.outputs import OutputRefused, output_submit
 from usage_requests.services.red_lines import red_line_violations
 from usage_requests.services.requests import (
     DuplicateOpenRequest,
@@ -48,6 +49,7 @@ __all__ = [
     "IncompleteDecisions",
     "InvalidTerms",
     "MessageRefused",
+    "OutputRefused",
     "ProposedTerms",
     "RedLineViolation",
     "RedLineViolations",
@@ -66,6 +68,7 @@ __all__ = [
     "message_digests_send",
     "message_send",
     "normalise_licence_code",
+    "output_submit",
     "proposed_terms",
     "red_line_violations",
     "require_party",

@@ -43,6 +43,7 @@ from usage_requests.selectors import (
     contract_list_for_user,
     licensed_photos,
 )
+from usage_requests.selectors.outputs import output_counts
 from usage_requests.services import SignatureRefused, contract_revoke, contract_sign
 from usage_requests.services.contracts import legal_name_of
 from usage_requests.verdicts import VerdictKey, verdict_of
@@ -171,6 +172,7 @@ def _render_detail(
         "photos": list(licensed_photos(contract)) if shows_assets else [],
         "shows_assets": shows_assets,
         "verify_url": reverse("usage_requests:verify_code", args=[contract.licence_code]),
+        "output_counts": output_counts(contract.pk),
     }
     return render(request, "usage_requests/contract_detail.html", context, status=status)
 
