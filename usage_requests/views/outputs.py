@@ -95,8 +95,11 @@ def _render_outputs(
     for output in outputs:
         by_shot.setdefault(output.shot_number, []).append(output)
     can_submit = party == Party.CREATOR and contract.in_force(timezone.localdate())
-    choices = _shot_choices(snap)
-    bound_replaces = form.data.get("replaces") if form is not None and form.is_bound else None
+    replaceable = {o.pk for o in outputs if o.status == OutputStatus.REJECTED and o.pk not in replaced}
+    bound_replaces = str(form.data.get("replaces") or "") if form is not None else ""
+    # A refused submission shows its errors in its own form when the page
+    # still has it, otherwise above everything.
+    in_place = can_submit and (not bound_replaces or bound_replaces in {str(pk) for pk in replaceable})
     context = {
         "contract": contract,
         "party": party,
@@ -106,12 +109,17 @@ def _render_outputs(
         "can_submit": can_submit,
         "tool_max_length": TOOL_MAX_LENGTH,
         # Rejected outputs not replaced yet: each gets a "new version" form.
-        "replaceable": {o.pk for o in outputs if o.status == OutputStatus.REJECTED and o.pk not in replaced},
-        "form": form if form is not None and not bound_replaces else OutputSubmitForm(shots=choices),
+        "replaceable": replaceable,
+        "form": form if form is not None and not bound_replaces else OutputSubmitForm(shots=_shot_choices(snap)),
         "replace_form": form if bound_replaces else None,
-        "failed_replaces": str(bound_replaces or ""),
+        "failed_replaces": bound_replaces,
+        "errors_above": [] if form is None or in_place else _all_errors(form),
     }
     return render(request, "usage_requests/contract_outputs.html", context, status=status)
+
+
+def _all_errors(form: OutputSubmitForm) -> list[str]:
+    return [str(error) for errors in form.errors.values() for error in errors]
 
 
 @require_safe
@@ -158,8 +166,7 @@ def output_submit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             location = reverse("usage_requests:contract_outputs", args=[contract.pk])
             return JsonResponse({"location": location}) if sent_by_script(request) else redirect(location)
     if sent_by_script(request):
-        errors = [str(error) for errors in form.errors.values() for error in errors]
-        return JsonResponse({"errors": errors}, status=status)
+        return JsonResponse({"errors": _all_errors(form)}, status=status)
     return _render_outputs(request, contract, form=form, status=status)
 
 
