@@ -13,6 +13,7 @@ from creators.forms import DateInput
 from creators.models import Shot
 from marketplace.forms import (
     CONTROL_CHARACTERS,
+    MAX_PK,
     IdMultipleChoiceField,
     PlainTextField,
     clean_plain_text,
@@ -278,7 +279,7 @@ class OutputSubmitForm(forms.Form):
         max_length=TOOL_MAX_LENGTH,
         help_text=_("The model or software that generated it, with its version if you know it."),
     )
-    replaces = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    replaces = forms.IntegerField(required=False, min_value=1, max_value=MAX_PK, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, shots: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

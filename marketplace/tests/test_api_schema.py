@@ -71,6 +71,9 @@ RULES_BEYOND_THE_SCHEMA: dict[str, set[str]] = {
     "POST /api/v1/requests/{id}/accept": {"decisions"},  # the request's shots, each decided
     "POST /api/v1/requests/{id}/counter": {"term_start", "term_end", "red_lines"},
     "POST /api/v1/contracts/{id}/sign": {"typed_name"},  # the legal name on the profile
+    # A real image or video (its bytes, not its type, decide), an approved
+    # shot of the contract, a rejected output of it to replace.
+    "POST /api/v1/contracts/{id}/outputs/": {"file", "shot", "replaces"},
 }
 
 
@@ -171,7 +174,7 @@ def test_every_list_documents_the_limits_of_page_size_and_cursor(spec):
         lists += 1
         assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, path
         assert {"pattern", "maxLength"} <= parameters["cursor"].keys(), path
-    assert lists == 6  # actors, contracts, projects, shots, requests, messages
+    assert lists == 7  # actors, contracts, projects, shots, requests, messages, a contract's outputs
 
 
 @pytest.mark.parametrize(

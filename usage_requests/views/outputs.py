@@ -3,12 +3,14 @@ parties), the creator's submission, and the stored files, to the contract's
 two parties only: the file exactly as the creator submitted it, and its
 sanitized preview still (the image re-encoded, or a video's poster frame)."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from marketplace.api.authentication import user_from_token_header
 from marketplace.exceptions import DomainError
 from marketplace.http import AuthenticatedRequest, get_in_scope_or_404, private_file_response, sent_by_script
 from usage_requests.forms import OutputSubmitForm
@@ -36,6 +39,22 @@ EXTENSIONS = {
 }
 
 
+def _token_or_login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """``login_required``, but a tool may send its API token instead (the
+    API's ``file_url`` and ``preview_url`` point here)."""
+    guarded = login_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            token_user = user_from_token_header(request)
+            if token_user is not None:
+                request.user = token_user
+        return guarded(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _output_for(request: AuthenticatedRequest, contract_pk: int, pk: int) -> GeneratedOutput:
     return get_in_scope_or_404(request, outputs_of_contract(request.user, contract_pk), pk=pk)
 
@@ -45,7 +64,7 @@ def _download_name(output: GeneratedOutput, what: str, extension: str) -> str:
 
 
 @require_safe
-@login_required
+@_token_or_login_required
 def output_file(request: AuthenticatedRequest, contract_pk: int, pk: int) -> HttpResponseBase:
     """The output's bytes exactly as submitted, as an attachment."""
     output = _output_for(request, contract_pk, pk)
@@ -59,7 +78,7 @@ def output_file(request: AuthenticatedRequest, contract_pk: int, pk: int) -> Htt
 
 
 @require_safe
-@login_required
+@_token_or_login_required
 def output_preview(request: AuthenticatedRequest, contract_pk: int, pk: int) -> HttpResponseBase:
     """The sanitized JPEG still of the output, inline; 404 until it exists."""
     output = _output_for(request, contract_pk, pk)
