@@ -216,3 +216,10 @@ def test_another_users_token_gets_404_for_the_files(api_as, contract, other_crea
     client = api_as(other_creator)
     for what in ("file", "preview"):
         assert client.get(f"/contracts/{contract.pk}/outputs/{output.pk}/{what}/").status_code == 404
+
+
+def test_refusals_answer_in_the_language_asked_for(api_as, contract, creator):
+    response = api_as(creator).post(
+        outputs_url(contract), body(output_image(20), shot=3), format="multipart", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.json()["shot"] == ["镜头 3 不在本合同授权的镜头之列。"]

@@ -227,3 +227,13 @@ def test_the_contract_page_counts_the_outputs_and_links_to_them(login, contract,
 def test_the_contract_page_says_when_nothing_was_submitted(login, contract, creator):
     html = login(creator).get(reverse("usage_requests:contract_detail", args=[contract.pk])).content.decode()
     assert "Nothing has been submitted yet." in html
+
+
+def test_the_page_and_its_refusals_read_in_chinese_for_a_chinese_reader(login, contract, creator):
+    creator.preferred_language = "zh-hans"
+    creator.save(update_fields=["preferred_language"])
+    client = login(creator)
+    page = client.get(page_url(contract)).content.decode()
+    assert "提交生成内容" in page
+    refused = client.post(submit_url(contract), form_data(b"GIF89a"))
+    assert "既不是 JPEG、PNG 或 WebP 图片" in refused.content.decode()
