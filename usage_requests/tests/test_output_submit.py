@@ -396,3 +396,23 @@ def test_the_database_refuses_a_second_replacement_that_slipped_past_the_check(
     with pytest.raises(InvalidTransition, match="already been replaced"):
         submit(contract, creator, output_image(54), replaces=rejected)
     assert stored_files() == before
+
+
+def test_storage_refusing_the_preview_keeps_nothing(contract, creator, stored_files, monkeypatch):
+    # The submitted file is written, then storage refuses the preview: the
+    # file goes too, no row, no event, and a clear error instead of a 500.
+    from django.core.files.storage import default_storage
+
+    from marketplace.files import StorageUnavailable
+
+    save = default_storage.save
+
+    def refuse_previews(name, content, **kwargs):
+        if "/preview/" in name:
+            raise OSError("disk full")
+        return save(name, content, **kwargs)
+
+    monkeypatch.setattr(default_storage, "save", refuse_previews)
+    with pytest.raises(StorageUnavailable):
+        submit(contract, creator, output_image(60))
+    nothing_stored(contract, stored_files)
