@@ -106,6 +106,13 @@ def portal_state(request: HttpRequest) -> dict:
     return cached[1]
 
 
+def sent_by_script(request: HttpRequest) -> bool:
+    """An upload came from static/js/photo-upload.js (with its progress bar),
+    which reads a JSON answer: where to go, or what was wrong. A plain form
+    post gets the page."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
 def get_in_scope_or_404(request: HttpRequest, scoped: QuerySet[M], **lookup: Any) -> M:
     """Fetch one object from a user-scoped queryset, or raise Http404.
 

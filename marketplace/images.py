@@ -67,6 +67,8 @@ JPEG_OPTIMIZE_MAX_PIXELS = 16_000_000
 # WebP would take the web process past 800 MB. WebP stays under 300 MB up to
 # this size; larger pictures come as JPEG or PNG.
 WEBP_MAX_PIXELS = 10_000_000
+# The largest side of a still made for a page (``jpeg_still``).
+STILL_BOUND = (1024, 1024)
 
 
 @dataclass(frozen=True)
@@ -270,3 +272,26 @@ def _damaged() -> ValidationError:
         _("The image is damaged or incomplete and cannot be read. Please export it again and retry."),
         code="damaged",
     )
+
+
+def jpeg_still(image: Image.Image, *, bound: tuple[int, int] = STILL_BOUND) -> bytes:
+    """``image`` as a plain RGB JPEG no larger than ``bound``: no EXIF, no
+    comment, no ICC profile, nothing but the pixels. For stills shown on
+    pages (a generated output's preview, a video's poster frame), never for
+    a file anyone downloads as the original. ``image`` may be shrunk in
+    place."""
+    still = image if image.mode == "RGB" else image.convert("RGB")
+    still.thumbnail(bound, Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    still.save(buffer, format="JPEG", quality=85, optimize=True, comment=b"")
+    return buffer.getvalue()
+
+
+def preview_of(clean: CleanImage, *, bound: tuple[int, int] = STILL_BOUND) -> bytes:
+    """A ``jpeg_still`` of an image that ``sanitize_image`` accepted; a JPEG
+    is decoded already scaled down by its DCT."""
+    clean.file.seek(0)
+    with Image.open(clean.file, formats=ALLOWED_FORMATS) as image:
+        image.draft("RGB", bound)
+        image.load()
+        return jpeg_still(image, bound=bound)

@@ -1,8 +1,8 @@
 """Notification kinds of requests and contracts: one per move, told to the
 party who must know. Parameters: ``project`` (title), ``actor`` (stage name),
 ``creator`` (display name), ``code`` (licence code), ``count``, ``when``,
-``starts`` (the term's first day, ISO 8601); for webhooks ``host`` (the
-endpoint's host name)."""
+``starts`` (the term's first day, ISO 8601); ``shot`` and ``version`` of a
+generated output; for webhooks ``host`` (the endpoint's host name)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -201,5 +201,26 @@ OUTPUTS_REMINDER = register(
         key="outputs.reminder",
         title=_("%(count)s generated output(s) of “%(project)s” have waited more than %(days)s day(s) for your review"),
         body=_("Contract %(code)s: approve or reject each one; a rejection needs a note for the creator."),
+    )
+)
+# Generated outputs: ``version`` is 1, or more for a replacement.
+OUTPUT_SUBMITTED = register(
+    NotificationKind(
+        key="outputs.submitted",
+        title=_("New output for shot %(shot)s of “%(project)s” awaits your review"),
+        body=_(
+            "%(creator)s submitted what they generated with your likeness (version %(version)s). "
+            "Approve or reject it on the contract's outputs page."
+        ),
+    )
+)
+OUTPUT_AUTO_APPROVED = register(
+    NotificationKind(
+        key="outputs.auto_approved",
+        title=_("New output for shot %(shot)s of “%(project)s” was approved automatically"),
+        body=_(
+            "You chose that outputs under contract %(code)s do not need your approval. "
+            "%(creator)s submitted version %(version)s; every output is listed on the contract's outputs page."
+        ),
     )
 )

@@ -37,6 +37,7 @@ from marketplace.http import (
     get_in_scope_or_404,
     portal_state,
     private_file_response,
+    sent_by_script,
     signed_in_user,
 )
 
@@ -82,20 +83,13 @@ def photos(request: AuthenticatedRequest, actor: ActorProfile) -> HttpResponse:
                 )
                 % {"count": len(stored)},
             )
-            if _sent_by_script(request):
+            if sent_by_script(request):
                 return JsonResponse({"location": reverse("actors:photos")})
             return redirect("actors:photos")
-    if _sent_by_script(request):
+    if sent_by_script(request):
         errors = [str(error) for errors in form.errors.values() for error in errors]
         return JsonResponse({"errors": errors}, status=status)
     return _photos_page(request, actor, form, status=status)
-
-
-def _sent_by_script(request: HttpRequest) -> bool:
-    """The upload came from static/js/photo-upload.js (with its progress
-    bar), which reads a JSON answer: where to go, or what was wrong. A plain
-    form post gets the page."""
-    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 @require_safe

@@ -210,21 +210,6 @@ EMAIL_REQUEUE_SWEEP_SECONDS = env.int("EMAIL_REQUEUE_SWEEP_SECONDS", default=30)
 # How often beat sends the request sweeps (expire; remind runs at 5x this).
 REQUEST_SWEEP_SECONDS = env.int("REQUEST_SWEEP_SECONDS", default=60)
 
-# --- Webhooks (usage_requests.services.webhooks) ----------------------------
-# Seconds a receiver has to answer one delivery.
-WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
-# Attempts of one delivery before it is abandoned (a replay starts it again).
-WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
-# Failed attempts in a row (any delivery of the endpoint; a success resets
-# the count) after which the endpoint is turned off and its owner told.
-WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=15)
-# How often beat looks for endpoints with deliveries due (retries, lost tasks).
-WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=60)
-# Plain http:// to 127.0.0.1 / localhost, for a tool on the developer's own
-# machine. Never in production: every other URL must be https:// to a
-# public address.
-WEBHOOK_ALLOW_LOOPBACK_HTTP = env.bool("WEBHOOK_ALLOW_LOOPBACK_HTTP", default=False)
-
 
 # --- Auth and accounts ------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -375,9 +360,6 @@ RETENTION_SWEEP_HOUR = env.int("RETENTION_SWEEP_HOUR", default=3)  # UTC hour of
 
 USAGE_REQUEST_EXPIRY_DAYS = env.int("USAGE_REQUEST_EXPIRY_DAYS", default=7)
 CONTRACT_SIGN_DAYS = env.int("CONTRACT_SIGN_DAYS", default=7)
-# A generated output waiting this many days for the actor's review reminds
-# the actor (and again every that many days while it waits); at least 1.
-OUTPUT_REVIEW_REMINDER_DAYS = max(env.int("OUTPUT_REVIEW_REMINDER_DAYS", default=3), 1)
 # Public licence checks (/verify/<code>/): requests per IP per minute.
 LICENCE_CHECKS_PER_MINUTE = env.int("LICENCE_CHECKS_PER_MINUTE", default=30)
 # Reports one user may file per hour (moderation): enough for real abuse,
@@ -393,7 +375,5 @@ C2PA_SIGNING_CERT, C2PA_SIGNING_KEY = env("C2PA_SIGNING_CERT", default=""), env(
 C2PA_SIGNING_ALG, C2PA_TIMESTAMP_URL = env("C2PA_SIGNING_ALG", default="es256"), env("C2PA_TIMESTAMP_URL", default="")
 C2PA_TRUST_ANCHORS, C2PA_DEV_DIR = env("C2PA_TRUST_ANCHORS", default=""), VAR_DIR / "c2pa"
 
-# AI-content labels on the copies of approved outputs (marketplace.labelling, GB 45438): the service
-# provider the implicit label names, by name, and by its code once one is assigned (used instead).
-AI_LABEL_PROVIDER_NAME = env("AI_LABEL_PROVIDER_NAME", default="ConsentCast")
-AI_LABEL_PROVIDER_CODE = env("AI_LABEL_PROVIDER_CODE", default="")
+# --- Generated outputs and creators' tools: marketplace/settings/tools.py ------
+from .tools import *  # noqa: E402, F403

@@ -77,6 +77,9 @@ RULES_BEYOND_THE_SCHEMA: dict[str, set[str]] = {
     "POST /api/v1/webhooks/": {"url"},
     # Outputs of this contract, each once, a rejection with its note.
     "POST /api/v1/contracts/{id}/outputs/review": {"verdicts"},
+    # A real image or video (its bytes, not its type, decide), an approved
+    # shot of the contract, a rejected output of it to replace.
+    "POST /api/v1/contracts/{id}/outputs/": {"file", "shot", "replaces"},
 }
 
 
@@ -181,7 +184,7 @@ def test_every_list_documents_the_limits_of_page_size_and_cursor(spec):
         lists += 1
         assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, path
         assert {"pattern", "maxLength"} <= parameters["cursor"].keys(), path
-    assert lists == 6  # actors, contracts, projects, shots, requests, messages
+    assert lists == 7  # actors, contracts, projects, shots, requests, messages, a contract's outputs
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 
 from marketplace import labelling
 from marketplace.images import CONTENT_TYPES
-from marketplace.tests.videos import facts, frame_at, make_video
+from marketplace.tests.videos import CLIP, facts, frame_at, make_video
 
 LABEL = labelling.AiLabel(
     provider_name="ConsentCast",
@@ -173,7 +173,7 @@ def test_an_image_over_the_pixel_cap_is_refused(settings):
 
 @pytest.mark.parametrize("content_type", VIDEO_TYPES)
 def test_a_video_carries_the_label_at_half_a_second_and_at_1_9_seconds(content_type, tmp_path):
-    source = make_video(content_type, target=str(tmp_path / "in"))
+    source = make_video(content_type, **CLIP, target=str(tmp_path / "in"))
     destination = tmp_path / "out"
     labelling.label_video(str(tmp_path / "in"), str(destination), content_type=content_type, label=LABEL)
     labelled = destination.read_bytes()
@@ -192,7 +192,7 @@ def test_a_video_carries_the_label_at_half_a_second_and_at_1_9_seconds(content_t
 
 @pytest.mark.parametrize("content_type", VIDEO_TYPES)
 def test_the_implicit_label_reads_back_from_the_video_container(content_type, tmp_path):
-    make_video(content_type, target=str(tmp_path / "in"))
+    make_video(content_type, **CLIP, target=str(tmp_path / "in"))
     with open(tmp_path / "in", "rb") as source, open(tmp_path / "out", "wb") as destination:
         labelling.label_video(source, destination, content_type=content_type, label=LABEL)
     found = labelling.read_ai_label(tmp_path / "out", content_type)
@@ -206,7 +206,7 @@ def test_the_implicit_label_reads_back_from_the_video_container(content_type, tm
 
 
 def test_a_video_without_sound_is_labelled_too(tmp_path):
-    make_video("video/mp4", audio=False, size=(256, 480), target=str(tmp_path / "in"))
+    make_video("video/mp4", **{**CLIP, "audio": False, "width": 256, "height": 480}, target=str(tmp_path / "in"))
     labelling.label_video(str(tmp_path / "in"), str(tmp_path / "out"), content_type="video/mp4", label=LABEL)
     labelled = (tmp_path / "out").read_bytes()
     assert facts(labelled)["size"] == (256, 480)

@@ -106,7 +106,8 @@ def test_a_delivery_id_is_as_long_as_the_watermark_payload():
 
 def test_starting_the_portal_loads_neither_numpy_nor_c2pa():
     # Every web and worker process pays for what it imports at start; the
-    # watermark (numpy, PyWavelets) and C2PA load on the first delivered copy.
+    # watermark (numpy, PyWavelets) and C2PA load on the first delivered copy,
+    # PyAV (FFmpeg's libraries) on the first video submitted.
     import subprocess
     import sys
 
@@ -115,7 +116,7 @@ def test_starting_the_portal_loads_neither_numpy_nor_c2pa():
     code = (
         "import django, sys; django.setup(); "
         "from django.urls import get_resolver; get_resolver().url_patterns; import marketplace.celery; "
-        "print(sorted(m for m in ('numpy', 'pywt', 'c2pa') if m in sys.modules))"
+        "print(sorted(m for m in ('numpy', 'pywt', 'c2pa', 'av') if m in sys.modules))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],

@@ -1,6 +1,6 @@
-"""Tiny videos for tests, made with PyAV: a plain colour for ``seconds`` at
-``fps``, optionally with a silent audio track, as MP4 (H.264 + AAC) or WebM
-(VP9 + Opus)."""
+"""Real, tiny videos for tests, made with PyAV: MP4 (H.264 + AAC) and WebM
+(VP9 or VP8 + Opus) as the portal accepts them, and Matroska, QuickTime and
+AVI that it refuses; an audio-only file; and readers of what a video holds."""
 
 import io
 from typing import IO
@@ -8,45 +8,73 @@ from typing import IO
 import av
 import numpy as np
 
-# content type -> (container, video encoder, audio encoder)
-ENCODERS = {
-    "video/mp4": ("mp4", "libx264", "aac"),
-    "video/webm": ("webm", "libvpx-vp9", "libopus"),
+# kind -> (container, video encoder, audio encoder); the content types name
+# the two kinds the portal accepts.
+KINDS = {
+    "mp4": ("mp4", "libx264", "aac"),
+    "webm": ("webm", "libvpx-vp9", "libopus"),
+    "webm-vp8": ("webm", "libvpx", "libopus"),
+    "mkv": ("matroska", "libx264", "aac"),
+    "mov": ("mov", "libx264", "aac"),
+    "avi": ("avi", "mpeg4", "mp2"),
 }
+CONTENT_TYPES = {"video/mp4": "mp4", "video/webm": "webm"}
 SAMPLE_RATE = 48000
+# The clip the labelling tests start from: long enough for frames at 0.5 s
+# and 1.9 s, one colour, with a sound track to carry over.
+CLIP = {"seconds": 2.5, "fps": 10, "width": 320, "height": 240, "colour": (40, 120, 200), "audio": True}
 
 
 def make_video(
-    content_type: str,
+    kind: str = "mp4",
     *,
-    seconds: float = 2.5,
-    fps: int = 10,
-    size: tuple[int, int] = (320, 240),
-    colour: tuple[int, int, int] = (40, 120, 200),
-    audio: bool = True,
+    width: int = 64,
+    height: int = 48,
+    frames: int = 12,
+    fps: int = 12,
+    seconds: float | None = None,
+    seed: int = 1,
+    colour: tuple[int, int, int] | None = None,
+    audio: bool = False,
     target: str | IO[bytes] | None = None,
 ) -> bytes:
-    """The video's bytes (also written to ``target`` when given)."""
-    container_format, video_encoder, audio_encoder = ENCODERS[content_type]
+    """A video of ``frames`` frames (or ``seconds``) at ``fps``: one
+    ``colour``, or a different colour per frame (``seed`` changes them all,
+    so two videos differ); with a silent sound track if ``audio``. ``kind``
+    is a key of ``KINDS`` or a content type. The bytes are also written to
+    ``target`` when given."""
+    container_format, video_encoder, audio_encoder = KINDS[CONTENT_TYPES.get(kind, kind)]
+    count = round(seconds * fps) if seconds is not None else frames
     buffer: str | IO[bytes] = target if target is not None else io.BytesIO()
     with av.open(buffer, "w", container_format) as container:
         video = container.add_stream(video_encoder, rate=fps)
-        video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         sound = container.add_stream(audio_encoder, rate=SAMPLE_RATE, layout="mono") if audio else None
-        pixels = np.full((size[1], size[0], 3), colour, dtype=np.uint8)
-        for index in range(round(seconds * fps)):
+        for index in range(count):
+            shade = colour or ((seed * 37 + index * 20) % 256, (seed * 91 + index * 7) % 256, (seed * 53) % 256)
+            pixels = np.full((height, width, 3), shade, dtype=np.uint8)
             frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             frame.pts = index
             container.mux(video.encode(frame))
         container.mux(video.encode(None))
         if sound is not None:
-            _silence(container, sound, seconds)
+            _silence(container, sound, count / fps)
     if isinstance(buffer, io.BytesIO):
         return buffer.getvalue()
     if isinstance(buffer, str):
         with open(buffer, "rb") as written:
             return written.read()
     return b""
+
+
+def make_audio_only(kind: str = "mp4") -> bytes:
+    """Half a second of silence in an MP4 (AAC) or WebM (Opus): no video."""
+    container_format, _video, audio_encoder = KINDS[kind]
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", container_format) as container:
+        sound = container.add_stream(audio_encoder, rate=SAMPLE_RATE, layout="mono")
+        _silence(container, sound, 0.5)
+    return buffer.getvalue()
 
 
 def _silence(container, sound, seconds: float) -> None:

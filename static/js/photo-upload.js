@@ -1,4 +1,5 @@
-// The actor's photos page: previews of the chosen photos and a real progress
+// Upload forms (the actor's photos page, a contract's generated outputs):
+// previews of the chosen images (a video shows its name) and a real progress
 // bar while they upload (XMLHttpRequest upload events). Loaded with the page's
 // CSP nonce; no inline handlers, no inline styles (the bar is a <progress>).
 // Without this script, or without a file chosen, the form posts as usual and
@@ -127,6 +128,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form[data-photo-upload]").forEach(wire);
+    document.querySelectorAll("form[data-photo-upload], form[data-file-upload]").forEach(wire);
   });
 })();

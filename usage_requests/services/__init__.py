@@ -37,6 +37,7 @@ from usage_requests.services.output_reviews import (
     outputs_remind_due,
     outputs_review,
 )
+from usage_requests.services.outputs import OutputRefused, output_submit
 from usage_requests.services.red_lines import red_line_violations
 from usage_requests.services.requests import (
     DuplicateOpenRequest,
@@ -61,6 +62,7 @@ __all__ = [
     "IncompleteDecisions",
     "InvalidTerms",
     "MessageRefused",
+    "OutputRefused",
     "OutputVerdict",
     "ProposedTerms",
     "RedLineViolation",
@@ -84,6 +86,7 @@ __all__ = [
     "output_labelled_make",
     "output_labelled_ready",
     "output_reject",
+    "output_submit",
     "outputs_labelling_requeue",
     "outputs_remind_due",
     "outputs_review",

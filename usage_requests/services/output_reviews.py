@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,12 +69,12 @@ class OutputVerdict:
 
 
 def contract_outputs_url(contract: Contract) -> str:
-    """The outputs list of the contract (its URL name is built elsewhere)."""
-    return f"/contracts/{contract.pk}/outputs/"
+    """The outputs page of the contract."""
+    return reverse("usage_requests:contract_outputs", args=[contract.pk])
 
 
 def outputs_review_url(contract_id: int) -> str:
-    return f"/contracts/{contract_id}/outputs/review/"
+    return reverse("usage_requests:outputs_review", args=[contract_id])
 
 
 def clean_review_note(note: str, *, required: bool, field: str = "note") -> str:

@@ -17,7 +17,7 @@ from PIL import Image
 from marketplace.labelling import read_ai_label
 from marketplace.schedule import BEAT_SCHEDULE
 from marketplace.tests.test_labelling import assert_labelled
-from marketplace.tests.videos import facts, frame_at, make_video
+from marketplace.tests.videos import CLIP, facts, frame_at, make_video
 from usage_requests.models import GeneratedOutput
 from usage_requests.services import output_labels
 from usage_requests.services.output_labels import (
@@ -51,7 +51,7 @@ def approved(contract):
 
 
 def video_output(contract, *, status: str = "approved", content_type: str = "video/mp4") -> GeneratedOutput:
-    data = make_video(content_type, seconds=2.5)
+    data = make_video(content_type, **CLIP)
     output = GeneratedOutput(
         contract=contract,
         shot_number=contract.snapshot["shots"][0]["number"],

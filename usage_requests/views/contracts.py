@@ -37,13 +37,13 @@ from marketplace.http import (
 from marketplace.money import Currency
 from marketplace.places import Territory
 from usage_requests.forms import ContractRevokeForm, ContractSignForm
-from usage_requests.models import Contract, ContractEvent, ContractStatus, OutputStatus, Party
+from usage_requests.models import Contract, ContractEvent, ContractStatus, Party
 from usage_requests.selectors import (
     contract_detail_for_user,
     contract_list_for_user,
     licensed_photos,
 )
-from usage_requests.selectors.outputs import outputs_of_contract
+from usage_requests.selectors.outputs import output_counts
 from usage_requests.services import SignatureRefused, contract_revoke, contract_sign
 from usage_requests.services.contracts import legal_name_of
 from usage_requests.verdicts import VerdictKey, verdict_of
@@ -154,11 +154,8 @@ def _render_detail(
     shows_assets = party == Party.CREATOR and contract.in_force(timezone.localdate())
     # The actor's way to the output review, once outputs can exist (signed).
     signed = contract.status not in (ContractStatus.AWAITING_SIGNATURES, ContractStatus.CANCELLED)
-    outputs_waiting = (
-        outputs_of_contract(request.user, contract.pk).filter(status=OutputStatus.PENDING).count()
-        if party == Party.ACTOR and signed
-        else None
-    )
+    counts = output_counts(contract.pk)
+    outputs_waiting = counts.pending if party == Party.ACTOR and signed else None
     context = {
         "contract": contract,
         "snap": snapshot_view(contract),
@@ -180,6 +177,7 @@ def _render_detail(
         "shows_assets": shows_assets,
         "outputs_waiting": outputs_waiting,
         "verify_url": reverse("usage_requests:verify_code", args=[contract.licence_code]),
+        "output_counts": counts,
     }
     return render(request, "usage_requests/contract_detail.html", context, status=status)
 

@@ -23,15 +23,11 @@ from usage_requests.models import (
     MESSAGE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     REASON_MAX_LENGTH,
-    GeneratedOutput,
     RequestShot,
     RequestTerms,
     ShotDecision,
-    WebhookEventType,
 )
-from usage_requests.models.webhooks import WEBHOOK_DESCRIPTION_MAX_LENGTH, WEBHOOK_URL_MAX_LENGTH
-from usage_requests.selectors.approved_outputs import normalise_sha256
-from usage_requests.services import OutputVerdict, ProposedTerms, normalise_licence_code, proposed_terms
+from usage_requests.services import ProposedTerms, normalise_licence_code, proposed_terms
 
 
 class ShotChoiceField(IdMultipleChoiceField):
@@ -300,104 +296,23 @@ class LicenceCheckForm(forms.Form):
         return code
 
 
-class OutputCheckForm(forms.Form):
-    """The hash of a found file, pasted (or computed in the browser by
-    ``static/js/output-check.js``, which never uploads the file)."""
+# The outputs and webhook forms, by subject (importable from here).
+from usage_requests.forms.outputs import (  # noqa: E402
+    OUTPUT_ACCEPT,
+    OutputCheckForm,
+    OutputReviewForm,
+    OutputsReviewForm,
+    OutputSubmitForm,
+    review_note_field,
+)
+from usage_requests.forms.webhooks import WebhookForm  # noqa: E402
 
-    sha256 = forms.CharField(
-        label=_("SHA-256 of the file"),
-        max_length=100,
-        help_text=_("64 hexadecimal digits, for example from sha256sum or shasum -a 256. Case does not matter."),
-        error_messages={"required": _("Enter the file's SHA-256, or choose the file to compute it.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
-    )
-
-    def clean_sha256(self) -> str:
-        sha256 = normalise_sha256(self.cleaned_data["sha256"])
-        if sha256 is None:
-            raise forms.ValidationError(_("A SHA-256 is 64 hexadecimal digits (0-9, a-f)."))
-        return sha256
-
-
-class WebhookForm(forms.Form):
-    """A webhook to register: its URL (checked by the service: https, a
-    public address), a note, and the events it hears about."""
-
-    url = forms.CharField(
-        label=_("URL"),
-        max_length=WEBHOOK_URL_MAX_LENGTH,
-        help_text=_("Where your tool listens, starting with https://. It must be reachable from the internet."),
-        widget=forms.URLInput(attrs={"placeholder": "https://tools.example.com/consentcast"}),
-    )
-    description = PlainTextField(
-        label=_("Description"), max_length=WEBHOOK_DESCRIPTION_MAX_LENGTH, required=False, strip=True
-    )
-    events = forms.MultipleChoiceField(
-        label=_("Events"),
-        choices=WebhookEventType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=[choice.value for choice in WebhookEventType],
-    )
-
-
-# --- Generated outputs: the actor's review ---------------------------------------
-
-REVIEW_VERDICTS = [("approve", _("Approve")), ("reject", _("Reject"))]
-REVIEW_NOTE_HELP = _("A rejection needs a note: the creator reads it before making a new version.")
-
-
-def review_note_field() -> PlainTextField:
-    return PlainTextField(label=_("Note to the creator"), max_length=REASON_MAX_LENGTH, required=False)
-
-
-class OutputReviewForm(forms.Form):
-    """One output's verdict (the button pressed) and the note; the service
-    refuses a rejection without a note."""
-
-    verdict = forms.ChoiceField(choices=REVIEW_VERDICTS, error_messages={"required": _("Choose approve or reject.")})
-    note = review_note_field()
-
-
-class OutputsReviewForm(forms.Form):
-    """Several outputs at once: per pending output, approve, reject or leave
-    it for later, each with a note; only the outputs given a verdict are
-    reviewed, all or none."""
-
-    def __init__(self, *args: Any, outputs: list[GeneratedOutput], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.outputs = outputs
-        for output in outputs:
-            self.fields[f"verdict_{output.pk}"] = forms.ChoiceField(
-                label=_("Verdict on output %(id)s") % {"id": output.pk},
-                choices=REVIEW_VERDICTS,
-                widget=forms.RadioSelect,
-                required=False,
-            )
-            self.fields[f"note_{output.pk}"] = review_note_field()
-
-    def rows(self) -> list[tuple[GeneratedOutput, forms.BoundField, forms.BoundField]]:
-        return [(output, self[f"verdict_{output.pk}"], self[f"note_{output.pk}"]) for output in self.outputs]
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        chosen = False
-        for output in self.outputs:
-            verdict = self.cleaned_data.get(f"verdict_{output.pk}")
-            chosen = chosen or bool(verdict)
-            if verdict == "reject" and not self.cleaned_data.get(f"note_{output.pk}"):
-                self.add_error(f"note_{output.pk}", REVIEW_NOTE_HELP)
-        if not chosen and not self.errors:
-            raise forms.ValidationError(_("Choose approve or reject for at least one output."))
-        return self.cleaned_data
-
-    def verdicts(self) -> list[OutputVerdict]:
-        """The verdicts of the outputs given one, in the page's order."""
-        return [
-            OutputVerdict(
-                output_id=output.pk,
-                approve=self.cleaned_data[f"verdict_{output.pk}"] == "approve",
-                note=self.cleaned_data[f"note_{output.pk}"],
-            )
-            for output in self.outputs
-            if self.cleaned_data.get(f"verdict_{output.pk}")
-        ]
+__all__ = [
+    "OUTPUT_ACCEPT",
+    "OutputCheckForm",
+    "OutputReviewForm",
+    "OutputSubmitForm",
+    "OutputsReviewForm",
+    "WebhookForm",
+    "review_note_field",
+]
