@@ -158,8 +158,11 @@ def test_a_transparent_png_keeps_its_transparency():
     labelled = labelling.label_image(buffer.getvalue(), content_type="image/png", label=LABEL)
     with Image.open(io.BytesIO(labelled)) as picture:
         assert picture.mode == "RGBA"
-        assert picture.getpixel((299, 199))[3] == 0  # away from the label: still transparent
-        assert picture.getpixel((10, 10))[3] > 0  # the label's box is not
+        corner, label_box = picture.getpixel((299, 199)), picture.getpixel((10, 10))
+        assert isinstance(corner, tuple)
+        assert isinstance(label_box, tuple)
+        assert corner[3] == 0  # away from the label: still transparent
+        assert label_box[3] > 0  # the label's box is not
 
 
 def test_an_image_over_the_pixel_cap_is_refused(settings):
