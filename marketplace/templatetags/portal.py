@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -18,3 +19,10 @@ def ago(moment: datetime | None) -> str:
     if timezone.now() - moment < timedelta(minutes=1):
         return _("just now")
     return _("%(ago)s ago") % {"ago": timesince(moment)}
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon between a label and its value, as the active language writes
+    it: ": " in English, the full-width "：" (no space) in Chinese."""
+    return pgettext("between a label and its value", ": ")
