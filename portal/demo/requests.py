@@ -17,6 +17,7 @@ from actors.models import ActorProfile, RedLines
 from creators.models import CreatorProfile, Project
 from marketplace.places import territory_covered
 from portal.demo.contracts import demo_contract_sign_both
+from portal.demo.outputs import demo_outputs_seed
 from portal.demo.projects import ASHFALL, CHANGAN, LIGHTHOUSE, RAIN, TEA, DemoProject, demo_project
 from usage_requests.models import Contract, ShotDecision, UsageRequest
 from usage_requests.services import (
@@ -274,7 +275,8 @@ class DemoSeeder:
 
     def seed_active(self) -> None:
         """Three contracts signed by both: the first in force from today (so a
-        licensed download can be tried at once), the second starting in two
+        licensed download can be tried at once, with generated outputs in
+        each review state), the second starting in two
         weeks; moderation disputes the third."""
         # In force today: accepted with one shot vetoed, signed by both.
         vetoed = self.send(RAIN, prefer=13, months=12, message="想请您出演师姐一角。", starts_after=timedelta(0))
@@ -284,7 +286,9 @@ class DemoSeeder:
             ("actor", "其他镜头都没问题，第四镜请用替身。"),
             ("creator", "好的，第四镜改用替身。Thanks for the quick decision!"),
         )
-        self.sign_both(self.accept(vetoed))
+        in_force = self.sign_both(self.accept(vetoed))
+        # What the studio generated under it: approved, rejected, a video waiting.
+        demo_outputs_seed(contract=in_force)
 
         # Signed, starting in two weeks: every shot approved, AI training allowed where the actor permits it.
         full = self.send(

@@ -133,6 +133,28 @@ def test_seed_demo_lets_a_newcomer_download_an_original_under_the_licence_in_for
 
 
 @override_settings(DEBUG=True)
+def test_seed_demo_shows_generated_outputs_in_every_review_state(client, django_capture_on_commit_callbacks):
+    from usage_requests.models import GeneratedOutput
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run("seed_demo")
+    (contract,) = Contract.objects.in_force(date.today())
+    outputs = {output.status: output for output in GeneratedOutput.objects.filter(contract=contract)}
+    assert sorted(outputs) == ["approved", "pending", "rejected"]
+    assert outputs["pending"].kind == "video"
+    assert outputs["pending"].duration_seconds == pytest.approx(2.0, abs=0.1)
+    assert outputs["rejected"].review_note
+    outputs["approved"].refresh_from_db()
+    assert outputs["approved"].labelled  # the creator's labelled copy, made on approval
+    licence = client.get(f"/api/v1/licenses/{contract.licence_code}/").json()
+    assert [row["sha256"] for row in licence["approved_outputs"]] == [outputs["approved"].sha256]
+    client.force_login(contract.actor.user)
+    review = client.get(f"/contracts/{contract.pk}/outputs/review/")
+    assert review.status_code == 200
+    assert review.content.count(b'data-testid="pending-output"') == 1
+
+
+@override_settings(DEBUG=True)
 def test_seed_demo_gives_creator1_one_working_api_token(client):
     from rest_framework.test import APIClient
 
