@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -26,3 +28,10 @@ def colon() -> str:
     """The colon between a label and its value, as the active language writes
     it: ": " in English, the full-width "：" (no space) in Chinese."""
     return pgettext("between a label and its value", ": ")
+
+
+@register.filter
+def bracketed(value: object) -> str:
+    """``value`` in round brackets as the active language writes them:
+    "(CNY)" in English, the full-width "（人民币）" in Chinese. Escaped."""
+    return mark_safe(pgettext("round brackets around a note", "(%(text)s)") % {"text": conditional_escape(value)})  # noqa: S308 - the value is escaped, the brackets are ours
