@@ -25,6 +25,7 @@ from usage_requests.models import (
     UsageRequest,
     watermark_display,
 )
+from usage_requests.selectors.outputs import output_records_for_actor
 from usage_requests.selectors.terms import TermsChange as TermsChange
 from usage_requests.selectors.terms import TermsVersion as TermsVersion
 from usage_requests.selectors.terms import terms_changes as terms_changes
@@ -278,8 +279,8 @@ def _contract_record(contract: Contract) -> dict[str, Any]:
 
 
 def records_for_actor(actor: ActorProfile) -> dict[str, list[dict[str, Any]]]:
-    """The requests, messages and contracts ``actor`` is party to, for their
-    data export (``actors.hooks.export_records``)."""
+    """The requests, messages, contracts and generated outputs ``actor`` is
+    party to, for their data export (``actors.hooks.export_records``)."""
     requests = (
         UsageRequest.objects.filter(actor=actor)
         .select_related("creator", "project")
@@ -292,6 +293,7 @@ def records_for_actor(actor: ActorProfile) -> dict[str, list[dict[str, Any]]]:
         "requests.json": [_request_record(request) for request in requests],
         "messages.json": [_message_record(message) for message in messages],
         "contracts.json": [_contract_record(contract) for contract in contracts],
+        "generated_outputs.json": output_records_for_actor(actor.pk),
     }
 
 

@@ -2,6 +2,7 @@
 contract see its outputs; anyone else gets nothing (a 404 in views)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
@@ -51,3 +52,34 @@ def output_counts(contract_id: int) -> OutputCounts:
         approved=by_status.get(OutputStatus.APPROVED, 0),
         rejected=by_status.get(OutputStatus.REJECTED, 0),
     )
+
+
+def output_records_for_actor(actor_id: int) -> list[dict[str, Any]]:
+    """What was generated with the actor's likeness under their contracts,
+    for their data export: one row per output with the actor's verdict
+    (the files stay in the portal; their hashes identify them)."""
+    outputs = (
+        GeneratedOutput.objects.filter(contract__actor_id=actor_id)
+        .select_related("contract")
+        .order_by("submitted_at", "id")
+    )
+    return [
+        {
+            "id": output.pk,
+            "licence_code": output.contract.licence_code,
+            "shot": output.shot_number,
+            "version": output.version,
+            "replaces": output.replaces_id,
+            "kind": output.kind,
+            "content_type": output.content_type,
+            "sha256": output.sha256,
+            "size": output.size,
+            "tool": output.tool,
+            "submitted_at": output.submitted_at.isoformat(),
+            "status": output.status,
+            "auto_approved": output.auto_approved,
+            "review_note": output.review_note,
+            "reviewed_at": output.reviewed_at.isoformat() if output.reviewed_at else None,
+        }
+        for output in outputs
+    ]
