@@ -54,6 +54,11 @@ SPECTACULAR_SETTINGS = {
         "PartyEnum": "usage_requests.models.Party",
         "CategoryEnum": "marketplace.categories.ContentCategory",
         "TerritoryEnum": "marketplace.places.Territory",
+        "LikenessUsageEnum": "creators.models.LikenessUsage",
+        "OutputStatusEnum": "usage_requests.models.OutputStatus",
+        "WebhookDeliveryStatusEnum": "usage_requests.models.webhooks.WebhookDeliveryStatus",
+        # The licence check's refusal reasons (usage_requests.licence_checks.Reason).
+        "CheckReasonEnum": "usage_requests.api.public.REASONS",
     },
 }
 # Requests per minute: per address (signed in or not) and per token or session.
