@@ -1,8 +1,8 @@
-"""The journeys' pages on a 375 px phone (issue 17), in English and Chinese:
-no page of the actor, creator or moderator journey is wider than the
-viewport (wide tables scroll inside their own box or turn into cards), no
-Chinese page shows an English interface sentence, and
-the roster's filters fold into a panel that opens with one button. No
+"""The journeys' pages on a 375 px phone and a 1280 px desktop (issue 17),
+in English and Chinese: no page of the visitor, actor, creator or moderator
+journey is wider than the viewport (wide tables scroll inside their own box
+or turn into cards), no Chinese page shows an English interface sentence,
+and the roster's filters fold into a panel that opens with one button. No
 console error and no CSP violation on the way."""
 
 import re
@@ -23,16 +23,18 @@ from marketplace.roles import MODERATORS_GROUP
 from moderation.tests.conftest import give_totp
 from moderation.tests.test_workplace import a_dispute, a_flagged_photo, a_report, a_verification
 from tests.e2e.test_navigation import signed_in_context, watch_errors
-from usage_requests.tests.factories import active_contract, open_actor, send_request
+from usage_requests.services.webhooks import webhook_endpoint_create
+from usage_requests.tests.factories import active_contract, open_actor, send_request, stored_output
 
 pytestmark = [pytest.mark.chromium, pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
 PHONE = 375
+DESKTOP = 1280
 LANGUAGES = {"en-US": "en", "zh-CN": "zh-hans"}
 
 
 @pytest.fixture
-def journeys(db, locale):
+def journeys(db, locale, media_root, settings):
     """An actor with a contract, a request and an access log; a creator with
     a project of shots; a moderator with one item in every queue. Every
     account reads the portal in the browser's language."""
@@ -52,6 +54,12 @@ def journeys(db, locale):
     )
     contract = active_contract(actor=actor, creator=creator)
     pending = send_request(actor=actor, creator=creator, project=contract.project)
+    approved = stored_output(contract, seed=1, status="approved")
+    stored_output(contract, seed=2)
+    settings.WEBHOOK_ALLOW_LOOPBACK_HTTP = True
+    endpoint, _secret = webhook_endpoint_create(
+        owner=creator.user, url="http://127.0.0.1:9/consentcast", events=["licence.revoked"]
+    )
     photo = photo_for(actor)
     for kind in (AssetAccess.Kind.PREVIEW, AssetAccess.Kind.ORIGINAL):
         asset_access_record(photo=photo, viewer=creator.user, viewer_role="creator", kind=kind, granted=True)
@@ -78,6 +86,8 @@ def journeys(db, locale):
                 f"/requests/{pending.pk}/",
                 "/contracts/",
                 f"/contracts/{contract.pk}/",
+                f"/contracts/{contract.pk}/outputs/",
+                f"/contracts/{contract.pk}/outputs/review/",
                 "/notifications/",
             ],
         ),
@@ -94,6 +104,9 @@ def journeys(db, locale):
                 f"/requests/{pending.pk}/",
                 "/contracts/",
                 f"/contracts/{contract.pk}/",
+                f"/contracts/{contract.pk}/outputs/",
+                "/webhooks/",
+                f"/webhooks/{endpoint.pk}/",
                 "/creators/me/",
             ],
         ),
@@ -111,6 +124,17 @@ def journeys(db, locale):
                 f"/moderation/users/{creator.user.pk}/",
                 "/moderation/audit/",
                 "/trace/",
+            ],
+        ),
+        "visitor": (
+            None,
+            [
+                "/",
+                "/verify/",
+                f"/verify/{contract.licence_code}/",
+                f"/verify/outputs/{approved.sha256}/",
+                "/accounts/login/",
+                "/accounts/signup/",
             ],
         ),
     }
@@ -156,11 +180,15 @@ def page_fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
 @pytest.mark.parametrize("locale", list(LANGUAGES))
-@pytest.mark.parametrize("role", ["actor", "creator", "moderator"])
-def test_no_page_of_the_journeys_is_wider_than_a_phone(browser, live_server, journeys, role, locale):
+@pytest.mark.parametrize("role", ["visitor", "actor", "creator", "moderator"])
+def test_no_page_of_the_journeys_is_wider_than_the_screen(browser, live_server, journeys, role, locale, width):
     user, paths = journeys[role]
-    context = signed_in_context(browser, live_server, user, width=PHONE, locale=locale)
+    if user is None:
+        context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": width, "height": 900})
+    else:
+        context = signed_in_context(browser, live_server, user, width=width, locale=locale)
     page = context.new_page()
     errors = watch_errors(page)
     overflowing, untranslated, seen_english = [], [], []
