@@ -31,7 +31,7 @@ def colon() -> str:
 
 
 @register.filter
-def bracketed(value: object) -> str:
+def bracketed(value: str) -> str:
     """``value`` in round brackets as the active language writes them:
     "(CNY)" in English, the full-width "（人民币）" in Chinese. Escaped."""
     return mark_safe(pgettext("round brackets around a note", "(%(text)s)") % {"text": conditional_escape(value)})  # noqa: S308 - the value is escaped, the brackets are ours
