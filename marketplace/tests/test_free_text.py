@@ -25,6 +25,8 @@ NOT_FREE_TEXT = {
     "usage_requests.forms.ContractSignForm.typed_name": "compared with the legal name",
     # Only a licence code's letters and digits survive normalise_licence_code.
     "usage_requests.forms.LicenceCheckForm.code": "normalised to a licence code",
+    # Refused unless it is 64 hexadecimal digits (normalise_sha256).
+    "usage_requests.forms.outputs.OutputCheckForm.sha256": "normalised to a SHA-256",
     # message_send removes them (usage_requests.services.messages.clean_message_body).
     "usage_requests.forms.MessageForm.body": "cleaned by message_send",
 }

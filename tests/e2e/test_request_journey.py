@@ -142,7 +142,7 @@ def test_request_to_verified_licence_and_logged_download(journey, page, browser,
     public = browser.new_context(locale=browser_locale, base_url=live_server.url).new_page()
     public.goto("/verify/")
     public.locator("input[name=code]").fill(contract.licence_code.lower().replace("-", ""))
-    public.locator("main form button[type=submit]").click()
+    public.locator("main form:has(input[name=code]) button[type=submit]").click()
     expect(public).to_have_url(f"{live_server.url}/verify/{contract.licence_code}/")
     expect(public.locator("main")).to_contain_text(t(language, "Valid licence"))
     expect(public.locator("main")).to_contain_text("林晓雨")

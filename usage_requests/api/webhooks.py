@@ -64,7 +64,7 @@ class WebhookCreatedSerializer(WebhookEndpointSerializer):
 
 
 class WebhookInput(serializers.Serializer):
-    url = serializers.CharField(
+    url = PlainTextField(
         max_length=WEBHOOK_URL_MAX_LENGTH,
         help_text="https:// URL of your tool; its host must resolve to public addresses only. "
         "No user name or password in it.",

@@ -12,7 +12,8 @@ class WebhookForm(forms.Form):
     """A webhook to register: its URL (checked by the service: https, a
     public address), a note, and the events it hears about."""
 
-    url = forms.CharField(
+    # Free text first (no invisible or control characters), then the service's URL rules.
+    url = PlainTextField(
         label=_("URL"),
         max_length=WEBHOOK_URL_MAX_LENGTH,
         help_text=_("Where your tool listens, starting with https://. It must be reachable from the internet."),
