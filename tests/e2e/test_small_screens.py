@@ -176,6 +176,20 @@ def english_lines(page) -> list[str]:
     return sorted(lines & interface_english())
 
 
+def verdicts_unlike_the_api(page, language: str) -> list[str]:
+    """Every contract verdict badge on the page against the licence API's
+    verdict for that licence, in the same language: key and words."""
+    wrong = []
+    for badge in page.locator(".contract-status[data-licence]").all():
+        code, key, words = badge.get_attribute("data-licence"), badge.get_attribute("data-verdict"), badge.inner_text()
+        answer = page.request.get(f"/api/v1/licenses/{code}/", headers={"Accept-Language": language}).json()
+        if (answer["status"], answer["verdict"]["display"]) != (key, words.strip()):
+            wrong.append(
+                f"{code}: page says {key} '{words.strip()}', API {answer['status']} '{answer['verdict']['display']}'"
+            )
+    return wrong
+
+
 def page_fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -191,11 +205,14 @@ def test_no_page_of_the_journeys_is_wider_than_the_screen(browser, live_server, 
         context = signed_in_context(browser, live_server, user, width=width, locale=locale)
     page = context.new_page()
     errors = watch_errors(page)
-    overflowing, untranslated, seen_english = [], [], []
+    overflowing, untranslated, seen_english, verdicts = [], [], [], []
+    badges_seen = 0
     for path in paths:
         response = page.goto(path, wait_until="load")
         assert response is not None
         assert response.status == 200, path
+        verdicts.extend(verdicts_unlike_the_api(page, LANGUAGES[locale]))
+        badges_seen += page.locator(".contract-status[data-licence]").count()
         if not page_fits(page):
             overflowing.append(f"{path}: {too_wide(page)}")
         english = english_lines(page)
@@ -203,6 +220,10 @@ def test_no_page_of_the_journeys_is_wider_than_the_screen(browser, live_server, 
             untranslated.append(f"{path}: {english}")
         seen_english.extend(english)
     assert overflowing == []
+    assert verdicts == [], "a verdict on a page differs from the licence API's"
+    # The check saw verdicts: the contract list, page and outputs page; the
+    # licence page and the output lookup (the moderator's dispute is on a request).
+    assert badges_seen >= {"actor": 3, "creator": 3, "visitor": 2, "moderator": 0}[role]
     assert untranslated == [], "English interface text on Chinese pages"
     if locale == "en-US":
         # The check can see: the same pages in English are full of those sentences.
