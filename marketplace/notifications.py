@@ -26,11 +26,14 @@ class NotificationKind:
 
 
 def _format(template: str | Promise, params: dict) -> str:
+    """``template`` with ``params``; a plural text (``ngettext_lazy`` with
+    a named number) picks its form from ``params`` in the active language."""
     try:
-        return str(template) % params
+        return str(template % params)
     except (KeyError, TypeError, ValueError):
-        # A row written before its kind's text changed still shows something.
-        return str(template)
+        # A row written before its kind's text changed still shows something
+        # (a plural text without its number has no form to show).
+        return str(template) or str(UNKNOWN.title)
 
 
 KINDS: dict[str, NotificationKind] = {}

@@ -5,6 +5,7 @@ party who must know. Parameters: ``project`` (title), ``actor`` (stage name),
 generated output; for webhooks ``host`` (the endpoint's host name)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from marketplace.notifications import NotificationKind, register
 
@@ -36,7 +37,11 @@ REQUEST_ACCEPTED = register(
     NotificationKind(
         key="requests.accepted",
         title=_("%(actor)s accepted your request for “%(project)s”"),
-        body=_("%(count)s shot(s) approved. The contract is ready to sign."),
+        body=ngettext_lazy(
+            "%(count)s shot approved. The contract is ready to sign.",
+            "%(count)s shots approved. The contract is ready to sign.",
+            "count",
+        ),
     )
 )
 REQUEST_DECLINED = register(
@@ -70,7 +75,9 @@ REQUEST_REMINDER = register(
 MESSAGES_DIGEST = register(
     NotificationKind(
         key="requests.messages_digest",
-        title=_("%(count)s unread message(s) about “%(project)s”"),
+        title=ngettext_lazy(
+            "%(count)s unread message about “%(project)s”", "%(count)s unread messages about “%(project)s”", "count"
+        ),
         body=_("Open the request to read and answer them."),
     )
 )
@@ -189,7 +196,11 @@ OUTPUT_REJECTED = register(
 OUTPUTS_REVIEWED = register(
     NotificationKind(
         key="outputs.reviewed",
-        title=_("%(actor)s reviewed %(count)s generated output(s) of “%(project)s”"),
+        title=ngettext_lazy(
+            "%(actor)s reviewed %(count)s generated output of “%(project)s”",
+            "%(actor)s reviewed %(count)s generated outputs of “%(project)s”",
+            "count",
+        ),
         body=_(
             "%(approved)s approved, %(rejected)s rejected. A rejected output may not be used; open the outputs "
             "to read the actor's notes and submit new versions."
@@ -199,8 +210,18 @@ OUTPUTS_REVIEWED = register(
 OUTPUTS_REMINDER = register(
     NotificationKind(
         key="outputs.reminder",
-        title=_("%(count)s generated output(s) of “%(project)s” have waited more than %(days)s day(s) for your review"),
-        body=_("Contract %(code)s: approve or reject each one; a rejection needs a note for the creator."),
+        title=ngettext_lazy(
+            "%(count)s generated output of “%(project)s” awaits your review",
+            "%(count)s generated outputs of “%(project)s” await your review",
+            "count",
+        ),
+        body=ngettext_lazy(
+            "Waiting for more than %(days)s day under contract %(code)s: approve or reject each one; a rejection "
+            "needs a note for the creator.",
+            "Waiting for more than %(days)s days under contract %(code)s: approve or reject each one; a rejection "
+            "needs a note for the creator.",
+            "days",
+        ),
     )
 )
 # Generated outputs: ``version`` is 1, or more for a replacement.

@@ -129,3 +129,30 @@ def test_english_dates_are_day_month_year_on_a_24_hour_clock_with_no_trailing_fu
         assert date_format(datetime(2026, 12, 4, 21, 6), "SHORT_DATETIME_FORMAT") == "2026-12-04 21:06"
         sentence = f"Closed on {date_format(datetime(2026, 12, 4, 21, 6), 'DATETIME_FORMAT')}."
         assert not sentence.endswith("..")
+
+
+@pytest.mark.parametrize(
+    ("count", "english", "chinese"),
+    [(1, "1 unread message about “Rain”", "关于“Rain”有 1 条未读消息"), (4, "4 unread messages about “Rain”", None)],
+)
+def test_counted_notifications_use_the_plural_form_of_their_language(count, english, chinese):
+    from django.utils import translation
+
+    from usage_requests.notifications import MESSAGES_DIGEST
+
+    params = {"count": count, "project": "Rain"}
+    with translation.override("en"):
+        assert MESSAGES_DIGEST.render_title(params) == english
+    with translation.override("zh-hans"):
+        assert MESSAGES_DIGEST.render_title(params) == (chinese or f"关于“Rain”有 {count} 条未读消息")
+
+
+def test_no_message_counts_with_a_bracketed_plural():
+    offending = [entry.msgid for entry in polib.pofile(str(ZH_PO)) if "(s)" in entry.msgid]
+    assert offending == []
+
+
+def test_a_counted_text_without_its_count_still_shows_a_title():
+    from usage_requests.notifications import MESSAGES_DIGEST
+
+    assert MESSAGES_DIGEST.render_title({"project": "Rain"}) == "You have a new notification"

@@ -228,7 +228,7 @@ def test_a_batch_approves_and_rejects_together_and_tells_the_creator_once(
     assert (notification.params["count"], notification.params["approved"], notification.params["rejected"]) == (3, 2, 1)
     assert not told(creator, "outputs.approved")
     assert len(mailoutbox) == 1
-    assert "reviewed 3 generated output(s)" in mailoutbox[0].subject
+    assert "reviewed 3 generated outputs" in mailoutbox[0].subject
 
 
 def _state(contract):
