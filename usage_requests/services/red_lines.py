@@ -77,6 +77,8 @@ def _territory_reasons(red_lines: RedLines, territory: str) -> list[str]:
     if not red_lines.accepted_territories:
         return [_("The actor has not accepted any territory yet.")]
     if not territory_covered(territory, red_lines.accepted_territories):
+        if territory == Territory.WORLDWIDE:
+            return [_("The actor does not accept worldwide distribution: name the territories they accept.")]
         return [
             _("The actor does not accept distribution in %(territory)s.")
             % {"territory": dict(Territory.choices).get(territory, territory)}

@@ -456,10 +456,11 @@ def test_sending_a_term_that_ends_before_it_starts_is_400_on_term_end(api_as, cr
 @pytest.mark.parametrize(
     ("red_lines", "changes", "reason"),
     [
-        ({}, {"territory": "worldwide"}, "does not accept distribution in"),
+        ({}, {"territory": "worldwide"}, "does not accept worldwide distribution"),
+        ({}, {"territory": "europe"}, "does not accept distribution in Europe"),
         ({"ai_training_allowed": False}, {"ai_training": True}, "never allows AI training"),
     ],
-    ids=["territory", "ai_training"],
+    ids=["worldwide", "territory", "ai_training"],
 )
 def test_terms_crossing_the_actors_red_lines_are_400_with_every_reason_and_nothing_sent(
     api_as, actor, creator, red_lines, changes, reason

@@ -466,3 +466,16 @@ def test_the_api_lists_licensed_originals_for_the_creator_only_while_in_force(ac
     assert api_as(actor).get(detail).json()["assets"] == []
     contract_suspend(contract=active, by=None, reason="Dispute")
     assert api_as(creator).get(detail).json()["assets"] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [("en", "5,000.00 CNY", "(CNY))"), ("zh-hans", "5,000.00 CNY", "（CNY）")],
+)
+def test_the_fee_names_its_currency_once(login, actor, unsigned, language, shown, not_shown):
+    actor.preferred_language = language
+    actor.save(update_fields=["preferred_language"])
+    body = page(login(actor).get(url(unsigned)))
+    assert shown in body
+    assert ("(Chinese yuan)" if language == "en" else "（人民币）") in body
+    assert not_shown not in body

@@ -108,7 +108,11 @@ def snapshot_view(contract: Contract) -> dict[str, Any]:
         "total_seconds": sum(shot["duration_seconds"] or 0 for shot in shots),
         "fee": fee,
         "currency": terms.get("currency", ""),
-        "currency_label": _label(Currency, terms.get("currency", "")),
+        # The currency's name without its code, which the amount already shows.
+        "currency_label": _label(Currency, terms.get("currency", ""))
+        .replace(f"({terms.get('currency', '')})", "")
+        .replace(f"（{terms.get('currency', '')}）", "")
+        .strip(),
         "term_start": _date(terms.get("term_start")),
         "term_end": _date(terms.get("term_end")),
         "territory": _label(Territory, terms.get("territory", "")),
