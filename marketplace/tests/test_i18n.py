@@ -156,3 +156,33 @@ def test_a_counted_text_without_its_count_still_shows_a_title():
     from usage_requests.notifications import MESSAGES_DIGEST
 
     assert MESSAGES_DIGEST.render_title({"project": "Rain"}) == "You have a new notification"
+
+
+def test_a_chinese_deadline_reads_in_days_and_hours():
+    from datetime import timedelta
+
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    now = timezone.now()
+    template = Template(
+        "{% load i18n %}{% blocktranslate with when=t|timeuntil:now %}Expires in {{ when }}.{% endblocktranslate %}"
+    )
+    context = Context({"t": now + timedelta(days=6, hours=23, minutes=5), "now": now})
+    with translation.override("zh-hans"):
+        assert template.render(context) == "6\xa0天 23\xa0小时后过期。"
+    with translation.override("en"):
+        assert template.render(context) == "Expires in 6\xa0days, 23\xa0hours."
+
+
+def test_django_still_uses_every_message_the_catalog_translates_again():
+    import inspect
+
+    from django.utils import timesince
+
+    from marketplace.django_messages import DJANGO_MESSAGES
+
+    source = inspect.getsource(timesince)
+    for message in DJANGO_MESSAGES:
+        msgid = getattr(message, "_proxy____args", [message])[0] if not isinstance(message, str) else message
+        assert f'"{msgid}"' in source, msgid
