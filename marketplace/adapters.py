@@ -1,6 +1,9 @@
 """allauth hooks: where users land after signing in, their language, and
 the refusal of suspended accounts."""
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
 from django.conf import settings
@@ -13,6 +16,14 @@ from django.utils.translation import gettext as _
 from marketplace.http import client_ip
 from marketplace.languages import is_supported
 from marketplace.selectors import user_needs_onboarding
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's email templates read of ``current_site``."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -58,6 +69,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # One rule for every address the portal derives (NUM_PROXIES); allauth's
         # own raises ImproperlyConfigured (a 500) on a short X-Forwarded-For.
         return client_ip(request) or "0.0.0.0"  # noqa: S104 - an address to count by, never bound
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth names the site after the host a request named (no
+        # django.contrib.sites): "Hello from 127.0.0.1:8000!". Our emails
+        # name the portal, and the address SITE_URL gives.
+        site = PortalSite(name="ConsentCast", domain=urlsplit(settings.SITE_URL).netloc)
+        return super().send_mail(template_prefix, email, {"current_site": site, **context})
 
     def save_user(self, request, user, form, commit=True):
         # The language the visitor signed up in is the one we write to them in.

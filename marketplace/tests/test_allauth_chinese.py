@@ -112,3 +112,22 @@ def test_the_chinese_two_factor_step_says_ni(client):
     text = visible_text(response)
     assert "你的账户已受到双因素身份认证的保护" in text
     assert "您" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting", "thanks"),
+    [("en", "Hello from ConsentCast!", "Thank you for using ConsentCast!"), ("zh-hans", "ConsentCast", "ConsentCast")],
+)
+def test_account_emails_name_the_portal_and_its_address_not_the_host_asked(
+    client, settings, actor, language, greeting, thanks, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://consentcast.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": actor.email}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302, response.content[:300]
+    assert response["Location"] == "/accounts/password/reset/done/"
+    (message,) = mail.outbox
+    assert greeting in message.body
+    assert thanks in message.body
+    assert "consentcast.example" in message.body
+    assert "testserver" not in message.body.split("http")[0]
