@@ -7,7 +7,8 @@ language they saw it in.
 
 from django.utils.translation import gettext as _
 
-CONSENT_VERSION = "2026-11-v1"
+# v2: says that a signed contract can be revoked at any time (v1 read as if it could not).
+CONSENT_VERSION = "2026-12-v2"
 
 
 def consent_text() -> str:
@@ -25,7 +26,9 @@ def consent_text() -> str:
             ),
             _(
                 "You can leave at any time. Opting out hides your profile from the roster at once and declines "
-                "every open request; contracts you have already signed stay in force until they end."
+                "every open request. Contracts you have already signed stay in force until their term ends, "
+                "unless you revoke them: you can revoke any signed contract at any time from its page, "
+                "and the creator must stop using your likeness at once."
             ),
         ]
     )

@@ -357,3 +357,14 @@ def test_chinese_speaker_gets_the_opt_in_page_in_chinese(login, other_actor):
     assert response["Content-Language"].lower() == "zh-hans"
     page = response.content.decode()
     assert '<html lang="zh-hans">' in page.lower()
+
+
+def test_the_consent_text_says_a_signed_contract_can_be_revoked_at_any_time():
+    from django.utils import translation
+
+    from actors.consent import consent_text
+
+    with translation.override("en"):
+        assert "revoke any signed contract at any time" in consent_text()
+    with translation.override("zh-hans"):
+        assert "随时在合同页面撤销" in consent_text()
