@@ -17,8 +17,9 @@ from marketplace.api.permissions import IsActorOrCreator
 from marketplace.exceptions import Conflict
 from marketplace.http import get_in_scope_or_404, private_file_response, signed_in_user
 from usage_requests.models import OutputStatus
+from usage_requests.models.outputs import OUTPUT_EXTENSIONS
 from usage_requests.selectors.outputs import outputs_of_contract
-from usage_requests.services.output_labels import EXTENSIONS, output_labelled_ready
+from usage_requests.services.output_labels import output_labelled_ready
 
 
 class PreparingSerializer(serializers.Serializer):
@@ -26,7 +27,7 @@ class PreparingSerializer(serializers.Serializer):
 
 
 _FILE = OpenApiResponse(OpenApiTypes.BINARY, description="The labelled copy, as an attachment.")
-_RESPONSES: dict[Any, Any] = {(200, content_type): _FILE for content_type in EXTENSIONS}
+_RESPONSES: dict[Any, Any] = {(200, content_type): _FILE for content_type in OUTPUT_EXTENSIONS}
 _RESPONSES[202] = OpenApiResponse(PreparingSerializer, description="A video's copy is being made.")
 _RESPONSES[409] = OpenApiResponse(
     inline_serializer("NotApproved", {"detail": serializers.CharField()}),
@@ -49,11 +50,10 @@ class OutputLabelled(APIView):
         output = output_labelled_ready(output=output)
         if not output.labelled:
             return Response(PreparingSerializer({"status": "preparing"}).data, status=202)
-        name = f"consentcast-{output.contract.licence_code}-shot{output.shot_number}-v{output.version}-labelled"
         return private_file_response(
             output.labelled,
             content_type=output.content_type,
-            filename=f"{name}.{EXTENSIONS.get(output.content_type, 'bin')}",
+            filename=output.download_name("labelled"),
             as_attachment=True,
         )
 

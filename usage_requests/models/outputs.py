@@ -18,10 +18,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
+from marketplace.images import EXTENSIONS as IMAGE_EXTENSIONS
+from marketplace.videos import FORMATS as VIDEO_FORMATS
 from usage_requests.models.contracts import Contract
 from usage_requests.models.requests import REASON_MAX_LENGTH
 
 TOOL_MAX_LENGTH = 120
+# A file's extension by content type: the image gate's and the video gate's.
+OUTPUT_EXTENSIONS = {
+    **{IMAGE_CONTENT_TYPES[name]: extension.lstrip(".") for name, extension in IMAGE_EXTENSIONS.items()},
+    **{spec["content_type"]: spec["extension"].lstrip(".") for spec in VIDEO_FORMATS.values()},
+}
 
 
 def _output_path(kind: str, instance: "GeneratedOutput", filename: str) -> str:
@@ -120,3 +128,15 @@ class GeneratedOutput(models.Model):
 
     def __str__(self) -> str:
         return f"output {self.pk} (shot {self.shot_number} v{self.version}) of contract {self.contract_id}"
+
+    @property
+    def extension(self) -> str:
+        return OUTPUT_EXTENSIONS.get(self.content_type, "bin")
+
+    def download_name(self, what: str, extension: str | None = None) -> str:
+        """The server-made ASCII name of a download of this output: ``what``
+        is "submitted", "preview" or "labelled"."""
+        return (
+            f"consentcast-{self.contract.licence_code}-shot{self.shot_number}-v{self.version}-{what}."
+            f"{extension or self.extension}"
+        )

@@ -30,13 +30,6 @@ from usage_requests.models import GeneratedOutput, OutputStatus
 
 logger = logging.getLogger(__name__)
 
-EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "video/mp4": "mp4",
-    "video/webm": "webm",
-}
 # The sweep queues the task again for an approved output still without its
 # copy this long after approval (past the task's time limit and retries)...
 REQUEUE_AFTER = timedelta(minutes=15)
@@ -89,8 +82,7 @@ def output_labelled_make(*, output_id: int) -> GeneratedOutput | None:
 def _store_labelled_copy(output: GeneratedOutput) -> str:
     """Label the output's file into a new stored file; its storage name."""
     label = ai_label_for(output)
-    extension = EXTENSIONS.get(output.content_type, "bin")
-    name = output.labelled.field.generate_filename(output, f"labelled.{extension}")
+    name = output.labelled.field.generate_filename(output, f"labelled.{output.extension}")
     storage = output.labelled.storage
     if output.kind == GeneratedOutput.Kind.IMAGE:
         with output.file.open("rb") as handle:
@@ -98,7 +90,7 @@ def _store_labelled_copy(output: GeneratedOutput) -> str:
         return storage.save(name, ContentFile(label_image(data, content_type=output.content_type, label=label)))
     # PyAV reads and writes local files; object storage is copied through a private temporary folder.
     with tempfile.TemporaryDirectory(dir=settings.FILE_UPLOAD_TEMP_DIR) as folder:
-        source, destination = Path(folder) / f"source.{extension}", Path(folder) / f"labelled.{extension}"
+        source, destination = Path(folder) / f"source.{output.extension}", Path(folder) / f"labelled.{output.extension}"
         with output.file.open("rb") as handle, source.open("wb") as copy:
             shutil.copyfileobj(handle, copy, COPY_CHUNK_BYTES)
         label_video(str(source), str(destination), content_type=output.content_type, label=label)

@@ -32,15 +32,6 @@ from usage_requests.services.output_labels import output_labelled_ready
 from usage_requests.verdicts import verdict_of
 from usage_requests.views.contracts import snapshot_view
 
-# What a submitted file is called when downloaded, by content type.
-EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "video/mp4": "mp4",
-    "video/webm": "webm",
-}
-
 
 def _token_or_login_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """``login_required``, but a tool may send its API token instead (the
@@ -62,20 +53,15 @@ def _output_for(request: AuthenticatedRequest, contract_pk: int, pk: int) -> Gen
     return get_in_scope_or_404(request, outputs_of_contract(request.user, contract_pk), pk=pk)
 
 
-def _download_name(output: GeneratedOutput, what: str, extension: str) -> str:
-    return f"consentcast-{output.contract.licence_code}-shot{output.shot_number}-v{output.version}-{what}.{extension}"
-
-
 @require_safe
 @_token_or_login_required
 def output_file(request: AuthenticatedRequest, contract_pk: int, pk: int) -> HttpResponseBase:
     """The output's bytes exactly as submitted, as an attachment."""
     output = _output_for(request, contract_pk, pk)
-    extension = EXTENSIONS.get(output.content_type, "bin")
     return private_file_response(
         output.file,
         content_type=output.content_type,
-        filename=_download_name(output, "submitted", extension),
+        filename=output.download_name("submitted"),
         as_attachment=True,
     )
 
@@ -88,7 +74,7 @@ def output_preview(request: AuthenticatedRequest, contract_pk: int, pk: int) -> 
     if not output.preview:
         raise Http404
     return private_file_response(
-        output.preview, content_type="image/jpeg", filename=_download_name(output, "preview", "jpg")
+        output.preview, content_type="image/jpeg", filename=output.download_name("preview", "jpg")
     )
 
 
@@ -103,11 +89,10 @@ def output_labelled(request: AuthenticatedRequest, contract_pk: int, pk: int) ->
     output = output_labelled_ready(output=output)
     if not output.labelled:
         return render(request, "usage_requests/output_labelled_status.html", {"output": output}, status=202)
-    extension = EXTENSIONS.get(output.content_type, "bin")
     return private_file_response(
         output.labelled,
         content_type=output.content_type,
-        filename=_download_name(output, "labelled", extension),
+        filename=output.download_name("labelled"),
         as_attachment=True,
     )
 
