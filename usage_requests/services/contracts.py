@@ -70,7 +70,8 @@ def contract_url(contract: Contract) -> str:
     return f"/contracts/{contract.pk}/"
 
 
-def _params(contract: Contract, **extra: Any) -> dict[str, Any]:
+def contract_params(contract: Contract, **extra: Any) -> dict[str, Any]:
+    """What a notification about ``contract`` names (its texts' parameters)."""
     return {
         "code": contract.licence_code,
         "project": contract.project.title,
@@ -86,7 +87,7 @@ def _tell(contract: Contract, recipients: list[User], kind: NotificationKind, ev
             recipient=recipient,
             kind=kind,
             event_key=f"contract:{contract.pk}:{event}",
-            params=_params(contract, **extra),
+            params=contract_params(contract, **extra),
             target=contract,
             url=contract_url(contract),
         )

@@ -47,7 +47,8 @@ from usage_requests.models import (
     OutputStatus,
     Party,
 )
-from usage_requests.services.contracts import record_contract_event
+from usage_requests.services.contracts import contract_params
+from usage_requests.services.events import record_output_event
 from usage_requests.services.output_labels import queue_output_labelling
 from usage_requests.services.sweeps import RUN_SECONDS, claim_chunk
 from usage_requests.verdicts import VerdictKey, verdict_key, verdict_label
@@ -141,30 +142,13 @@ def _review(
         reviewed_at=now,
         review_note=note,
     )
-    data: dict[str, Any] = {
-        "output": output.pk,
-        "shot": output.shot_number,
-        "sha256": output.sha256,
-        "version": output.version,
-    }
-    if note or not approve:
-        data["note"] = note
     kind = ContractEvent.Kind.OUTPUT_APPROVED if approve else ContractEvent.Kind.OUTPUT_REJECTED
-    record_contract_event(contract, kind, by=user, party=Party.ACTOR, **data)
+    extra = {"note": note} if note or not approve else {}
+    record_output_event(contract, output, kind, by=user, party=Party.ACTOR, **extra)
     if approve:
         # The creator's labelled copy ("AI生成" and the implicit label), made by a task on commit.
         queue_output_labelling(output)
     return output
-
-
-def _params(contract: Contract, **extra: Any) -> dict[str, Any]:
-    return {
-        "code": contract.licence_code,
-        "project": contract.project.title,
-        "actor": contract.actor.stage_name,
-        "creator": contract.creator.display_name,
-        **extra,
-    }
 
 
 def _tell_creator(contract: Contract, kind: NotificationKind, event_key: str, **extra: Any) -> None:
@@ -172,7 +156,7 @@ def _tell_creator(contract: Contract, kind: NotificationKind, event_key: str, **
         recipient=contract.creator.user,
         kind=kind,
         event_key=event_key,
-        params=_params(contract, **extra),
+        params=contract_params(contract, **extra),
         target=contract,
         url=contract_outputs_url(contract),
     )

@@ -30,7 +30,8 @@ from marketplace.services import notify
 from marketplace.videos import EBML_MAGIC, inspect_video
 from usage_requests import notifications as kinds
 from usage_requests.models import TOOL_MAX_LENGTH, Contract, ContractEvent, GeneratedOutput, OutputStatus, Party
-from usage_requests.services.contracts import record_contract_event
+from usage_requests.services.contracts import contract_params
+from usage_requests.services.events import record_output_event
 from usage_requests.services.output_labels import queue_output_labelling
 from usage_requests.verdicts import verdict_of
 
@@ -301,24 +302,17 @@ def _insert(output: GeneratedOutput) -> None:
 
 
 def _record_and_tell(output: GeneratedOutput, contract: Contract, user: User) -> None:
-    data = {"output": output.pk, "shot": output.shot_number, "sha256": output.sha256, "version": output.version}
-    record_contract_event(contract, ContractEvent.Kind.OUTPUT_SUBMITTED, by=user, party=Party.CREATOR, **data)
+    record_output_event(contract, output, ContractEvent.Kind.OUTPUT_SUBMITTED, by=user, party=Party.CREATOR)
     kind = kinds.OUTPUT_SUBMITTED
     if output.auto_approved:
-        record_contract_event(contract, ContractEvent.Kind.OUTPUT_APPROVED, by=None, party="platform", **data)
+        record_output_event(contract, output, ContractEvent.Kind.OUTPUT_APPROVED, by=None, party="platform")
         queue_output_labelling(output)
         kind = kinds.OUTPUT_AUTO_APPROVED
     notify(
         recipient=contract.actor.user,
         kind=kind,
         event_key=f"output:{output.pk}:submitted",
-        params={
-            "code": contract.licence_code,
-            "project": contract.project.title,
-            "creator": contract.creator.display_name,
-            "shot": output.shot_number,
-            "version": output.version,
-        },
+        params=contract_params(contract, shot=output.shot_number, version=output.version),
         target=output,
         url=reverse("usage_requests:contract_outputs", args=[contract.pk]),
     )

@@ -24,8 +24,7 @@ from usage_requests.services import (
     usage_requests_expire_due,
     usage_requests_remind_due,
 )
-from usage_requests.services.contracts import _params as contract_params
-from usage_requests.services.contracts import contract_url
+from usage_requests.services.contracts import contract_params, contract_url
 from usage_requests.services.requests import notification_params, request_url
 from usage_requests.tests.factories import (
     GOOD_TERMS,
