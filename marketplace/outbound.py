@@ -69,7 +69,7 @@ def parse_destination(url: str, *, allow_loopback_http: bool) -> Destination:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UnsafeDestination(_("This is not a valid URL."), field="url") from None
+        raise UnsafeDestination(_("This is not a valid URL. Write it as https://host/path."), field="url") from None
     scheme, host = parts.scheme.lower(), (parts.hostname or "")
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise UnsafeDestination(_("The URL may not contain a user name or password."), field="url")
@@ -119,7 +119,12 @@ def checked_address(destination: Destination, *, allow_loopback_http: bool) -> s
             addresses = []
         if not addresses:
             raise UnsafeDestination(
-                _("The host name %(host)s does not resolve.") % {"host": destination.host}, field="url"
+                _(
+                    "The host name %(host)s does not resolve. Check its spelling, or register the URL once "
+                    "its DNS record exists."
+                )
+                % {"host": destination.host},
+                field="url",
             ) from None
     for address in addresses:
         if not address_allowed(ipaddress.ip_address(address.split("%")[0]), allow_loopback=allow_loopback):

@@ -195,7 +195,9 @@ def ebml_doctype(head: bytes) -> str | None:
 
 def _inspect(container: Any, kind: str) -> CleanVideo:
     if not container.streams.video:
-        raise ValidationError(_("The file has no video in it."), code="no_video")
+        raise ValidationError(
+            _("The file has no video in it (audio only?). Submit the video or image you generated."), code="no_video"
+        )
     stream = container.streams.video[0]
     width, height = stream.codec_context.width, stream.codec_context.height
     if width <= 0 or height <= 0:
