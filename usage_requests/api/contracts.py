@@ -341,13 +341,17 @@ def licence_answer(contract: Contract) -> dict[str, Any]:
     }
 
 
-class LicenceDetail(APIView):
-    # Public: no authentication at all, so a stale token header cannot turn
-    # a licence check into a 401.
+class PublicQuestion(APIView):
+    """A question anyone may ask (the licence, may I, is this file approved):
+    no authentication at all, so a stale token header cannot turn it into a
+    401, and one count per address shared with ``/verify/``."""
+
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = [LicenceCheckThrottle]
 
+
+class LicenceDetail(PublicQuestion):
     @extend_schema(
         summary="Check a licence (public, no authentication, limited per address)",
         description="Case, spaces and dashes in the code do not matter. 404 when no licence has the code.",

@@ -18,14 +18,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from creators.models import LikenessUsage
-from marketplace.api.throttling import LicenceCheckThrottle
 from marketplace.places import Territory
+from usage_requests.api.contracts import PublicQuestion
 from usage_requests.licence_checks import Purpose, Reason, UseQuestion, licence_allows
 from usage_requests.models import Contract, GeneratedOutput
 from usage_requests.output_lookup import OutputLicence, output_lookup
@@ -91,12 +89,7 @@ class LicenceCheckAnswer(serializers.Serializer):
     checked = CheckedSerializer(help_text="The inputs as checked, the date defaulting to today.")
 
 
-class LicenceCheck(APIView):
-    # Public, like the licence check: a stale token header is no 401.
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-    throttle_classes = [LicenceCheckThrottle]
-
+class LicenceCheck(PublicQuestion):
     @extend_schema(
         summary="May I generate this? (public, no authentication, limited per address)",
         description="Whether the licence allows one use of the likeness: the shot (required), and when given the "
@@ -186,11 +179,7 @@ def _licence_row(request: Request, licence: OutputLicence) -> dict[str, Any]:
     }
 
 
-class OutputDetail(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-    throttle_classes = [LicenceCheckThrottle]
-
+class OutputDetail(PublicQuestion):
     @extend_schema(
         summary="Is this file an approved output? (public, no authentication, limited per address)",
         description="The SHA-256 of the file's exact bytes, either case. 404 when no approved output has it "
