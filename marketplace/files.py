@@ -8,8 +8,10 @@ object store down): the user is told that nothing was saved, never shown a
 """
 
 import logging
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import PurePosixPath
 
 from django.core.files.storage import Storage, default_storage
 from django.utils.translation import gettext as _
@@ -35,6 +37,13 @@ class WrittenFiles(list[str]):
     def add(self, name: str) -> str:
         self.append(name)
         return name
+
+
+def private_name(folder: str, filename: str) -> str:
+    """A server-made storage name under ``folder`` for an upload: never the
+    uploaded name, only the suffix the sanitizer chose (lower case)."""
+    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"
 
 
 @contextmanager

@@ -7,8 +7,6 @@ writes the item's event row and an ``AuditEvent`` in the same transaction.
 """
 
 import secrets
-import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -18,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from marketplace.files import private_name
 from marketplace.models import AppendOnlyModel
 
 DESCRIPTION_MAX_LENGTH = 4000
@@ -37,8 +36,7 @@ def one_time_code() -> str:
 
 def _private_path(folder: str, owner_id: int | None, filename: str) -> str:
     """A server-generated name; only the (sanitised) format's suffix survives."""
-    suffix = PurePosixPath(filename).suffix.lower()[:6]
-    return f"moderation/{folder}/{owner_id}/{uuid.uuid4().hex}{suffix}"
+    return private_name(f"moderation/{folder}/{owner_id}", filename)
 
 
 def verification_image_path(instance: "IdentityVerification", filename: str) -> str:

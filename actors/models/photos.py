@@ -1,21 +1,18 @@
 """Likeness photos: the private original and the renditions a task makes."""
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actors.models.profile import ActorProfile
+from marketplace.files import private_name
 
 
 def _photo_path(kind: str, instance: "LikenessPhoto", filename: str) -> str:
     # Never the uploaded name: a random name under the actor's private folder,
     # keeping only the extension the sanitizer chose.
-    suffix = PurePosixPath(filename).suffix.lower()
-    return f"likeness/{instance.actor_id}/{kind}/{uuid.uuid4().hex}{suffix}"
+    return private_name(f"likeness/{instance.actor_id}/{kind}", filename)
 
 
 def original_path(instance, filename):

@@ -10,14 +10,12 @@ replaced by a new version, which points back at the one it replaces. Only
 ``OUTPUT_TRANSITIONS``.
 """
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.files import private_name
 from marketplace.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
 from marketplace.images import EXTENSIONS as IMAGE_EXTENSIONS
 from marketplace.videos import FORMATS as VIDEO_FORMATS
@@ -35,8 +33,7 @@ OUTPUT_EXTENSIONS = {
 def _output_path(kind: str, instance: "GeneratedOutput", filename: str) -> str:
     # Never the uploaded name: a random name under the contract's folder,
     # keeping only the extension chosen from the detected type.
-    suffix = PurePosixPath(filename).suffix.lower()
-    return f"outputs/{instance.contract_id}/{kind}/{uuid.uuid4().hex}{suffix}"
+    return private_name(f"outputs/{instance.contract_id}/{kind}", filename)
 
 
 def output_file_path(instance, filename):
