@@ -14,14 +14,15 @@
 3. Checks the archive: every photo in it, byte for byte (by SHA-256).
 
 Prints one JSON line, e.g. ``{"benchmark": "export", "photos": 12,
-"photo_mb": 15, "peak_rss_mb": 119.0, "start_rss_mb": 117.7,
-"export_rss_mb": 1.3, ...}``. ``before_peak_rss_mb`` is the figure measured
+"photo_mb": 15, "peak_rss_mb": 95.4, "start_rss_mb": 94.0,
+"export_rss_mb": 1.4, ...}``. ``before_peak_rss_mb`` is the figure measured
 on the code before the export was spooled (the whole ZIP and each whole
 photo in memory), recorded here and in the README. Exits 1 when the export
-adds ``--goal-mb`` (100) or more to the warm baseline, or the archive is
-not intact. The baseline is what a warm worker holds before any export
-(Django, the URLconf, numpy, c2pa, DRF: about 118 MB here), so the process
-total can not go under 100 MB whatever the export does.
+process peaks at ``--goal-mb`` (100, issue 14's figure) or more, or the
+archive is not intact. Most of the peak is what a warm worker holds before
+any export (Django, Celery, allauth with fido2 and cryptography, psycopg,
+Pillow: about 94 MB here since the API's views are not imported by a worker,
+``marketplace.lazy_views``); the export adds 1-2 MB.
 """
 
 import argparse
@@ -58,8 +59,8 @@ def child_setup() -> None:
 
 def warm() -> dict:
     """What a worker has done once it has run any task that links to a page
-    (every notification does): Django set up, the URLconf loaded (every
-    view module, DRF: about 17 MB), a task published. The baseline."""
+    (every notification does): Django set up, the URLconf loaded (the page
+    views; the API's are lazy), a task published. The baseline."""
     from django.urls import reverse
 
     from marketplace.tasks import clear_expired_sessions
@@ -192,7 +193,7 @@ def main() -> int:
         "archive_intact": intact,
         "export_rss_mb": round(peak_mb - start_mb, 1),
         "goal_mb": args.goal_mb,
-        "met": intact and peak_mb - start_mb < args.goal_mb,
+        "met": intact and peak_mb < args.goal_mb,
     }
     print(json.dumps(line))
     return 0 if line["met"] else 1

@@ -14,9 +14,9 @@ BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "export.py"
 pytestmark = pytest.mark.slow
 
 
-def test_export_of_twelve_fifteen_megabyte_photos_adds_under_twenty_megabytes():
+def test_export_of_twelve_fifteen_megabyte_photos_peaks_under_a_hundred_megabytes():
     result = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--photos", "12", "--photo-mb", "15", "--goal-mb", "20"],
+        [sys.executable, str(BENCHMARK), "--photos", "12", "--photo-mb", "15", "--goal-mb", "100"],
         capture_output=True,
         text=True,
         timeout=180,
@@ -27,8 +27,9 @@ def test_export_of_twelve_fifteen_megabyte_photos_adds_under_twenty_megabytes():
     assert line["archive_intact"], result.stderr[-2000:]
     assert line["archive_mb"] >= 180
     # Before the change the process peaked at 325 MB: the archive (180 MB)
-    # plus a whole photo and a copy. A warm worker already holds about
-    # 118 MB of imports; the export itself adds about 1 MB.
+    # plus a whole photo and a copy. A warm worker holds about 94 MB of
+    # imports (the API's views are not among them: marketplace.lazy_views);
+    # the export itself adds about 1 MB.
     assert line["peak_rss_mb"] - line["start_rss_mb"] < 20
-    assert line["peak_rss_mb"] < line["start_rss_mb"] + 20 < 180
+    assert line["peak_rss_mb"] < 100, line
     assert result.returncode == 0

@@ -7,7 +7,7 @@ project pages make). Serializers check only the shape of the input.
 
 import django_filters
 from django.db.models import Count
-from django.urls import path, reverse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -208,10 +208,3 @@ class ShotList(generics.ListCreateAPIView):
         except ShotNumberTaken as exc:
             return Response(field_error("number", exc.message), status=status.HTTP_400_BAD_REQUEST)
         return Response(ShotSerializer(shot).data, status=status.HTTP_201_CREATED)
-
-
-urlpatterns = [
-    path("projects/", ProjectList.as_view(), name="project-list"),
-    path("projects/<int:pk>/", ProjectDetail.as_view(), name="project-detail"),
-    path("projects/<int:pk>/shots/", ShotList.as_view(), name="project-shots"),
-]

@@ -10,7 +10,7 @@ and only listed actors (``actors.selectors.listed_actors``) are ever seen.
 from typing import Any, cast
 
 from django import forms
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -318,9 +318,3 @@ class ActorDetail(APIView):
         actors = with_primary_thumbnail(listed_actors().select_related("red_lines"))
         actor = get_in_scope_or_404(request, actors, slug=slug)
         return Response(ActorDetailSerializer(actor, context={"request": request}).data)
-
-
-urlpatterns = [
-    path("actors/", ActorList.as_view(), name="actor-list"),
-    path("actors/<slug:slug>/", ActorDetail.as_view(), name="actor-detail"),
-]

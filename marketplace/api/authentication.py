@@ -6,7 +6,6 @@ deactivated or suspended account is a 401, never a silent anonymous request.
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -52,18 +51,3 @@ def user_from_token_header(request):
     except AuthenticationFailed:
         return None
     return found[0] if found else None
-
-
-class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    """How the schema (and the docs' "Authorize" button) describes tokens."""
-
-    target_class = TokenAuthentication
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema) -> dict:
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": 'A personal access token, sent as "Token <key>".',
-        }

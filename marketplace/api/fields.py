@@ -15,7 +15,6 @@ from collections.abc import Callable
 from functools import cache
 
 from django import forms
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from marketplace.forms import clean_plain_text, has_control_characters
@@ -141,46 +140,3 @@ def plain_text_pattern(*, allow_blank: bool) -> str:
 def visible_text_pattern() -> str:
     """What ``VisibleTextField`` takes: one printable, non-space character somewhere."""
     return _one_character_outside(_not_printable_or_space)
-
-
-class PlainTextFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = PlainTextField
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if direction == "request" and self.target.allow_blank:
-            # In an allOf: for a blank-allowed field with a "pattern" of its
-            # own, drf-spectacular writes oneOf: [{pattern}, {maxLength: 0}],
-            # and "" (which this pattern admits) would match both branches.
-            schema["allOf"] = [{"pattern": plain_text_pattern(allow_blank=True)}]
-        elif direction == "request":
-            schema["pattern"] = plain_text_pattern(allow_blank=False)
-        return schema
-
-
-class VisibleTextFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = VisibleTextField
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if direction == "request":
-            schema["pattern"] = visible_text_pattern()
-        return schema
-
-
-class MoneyFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = MoneyField
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        if direction != "request":
-            return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        return {
-            "description": 'At most two decimals: a number or a string ("6500.00").',
-            "oneOf": [
-                {"type": "string", "format": "decimal", "pattern": f"^{MoneyField.STRING.pattern}$"},
-                {"type": "number", "minimum": 0, "maximum": MoneyField.LARGEST, "multipleOf": 0.01},
-            ],
-        }

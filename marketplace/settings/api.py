@@ -40,6 +40,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # validatorUrl None: Swagger UI would otherwise send the schema to swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
+    # Loads the portal's extensions (marketplace.api.schema_extensions) only
+    # when a schema is generated: they pull in django.test and Jinja2.
+    "PREPROCESSING_HOOKS": ["marketplace.api.schema_extensions.load"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "marketplace.api.schema.document_error_responses",

@@ -10,7 +10,7 @@ that page.
 from typing import Any
 
 import django_filters
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -368,11 +368,3 @@ class LicenceDetail(PublicQuestion):
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex"
         return response
-
-
-urlpatterns = [
-    path("contracts/", ContractList.as_view(), name="contract-list"),
-    path("contracts/<int:pk>/", ContractDetail.as_view(), name="contract-detail"),
-    path("contracts/<int:pk>/sign", ContractSign.as_view(), name="contract-sign"),
-    path("licenses/<str:code>/", LicenceDetail.as_view(), name="licence-detail"),
-]

@@ -1,7 +1,6 @@
 """``/api/v1/requests/<id>/messages/``: a request's thread, read and written
 as on the request page."""
 
-from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -67,8 +66,3 @@ class RequestMessages(generics.GenericAPIView):
         except MessageRefused as exc:
             raise ValidationError(field_error("body", exc.message)) from None
         return Response(MessageSerializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED)
-
-
-urlpatterns = [
-    path("requests/<int:pk>/messages/", RequestMessages.as_view(), name="request-messages"),
-]

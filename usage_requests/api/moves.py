@@ -6,7 +6,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -191,12 +190,3 @@ class RequestWithdraw(_Move[ReasonInput]):
 
     def move(self, request: Request, req: UsageRequest, data: ReasonInput) -> None:
         usage_request_withdraw(request=req, user=signed_in_user(request), reason=data.validated_data["reason"])
-
-
-urlpatterns = [
-    path("requests/<int:pk>/accept", RequestAccept.as_view(), name="request-accept"),
-    path("requests/<int:pk>/decline", RequestDecline.as_view(), name="request-decline"),
-    path("requests/<int:pk>/counter", RequestCounter.as_view(), name="request-counter"),
-    path("requests/<int:pk>/accept-counter", RequestAcceptCounter.as_view(), name="request-accept-counter"),
-    path("requests/<int:pk>/withdraw", RequestWithdraw.as_view(), name="request-withdraw"),
-]

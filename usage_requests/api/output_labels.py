@@ -4,7 +4,6 @@ parties, under the rules of the page ``usage_requests:output_labelled``."""
 
 from typing import Any
 
-from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -56,8 +55,3 @@ class OutputLabelled(APIView):
             filename=output.download_name("labelled"),
             as_attachment=True,
         )
-
-
-urlpatterns = [
-    path("contracts/<int:pk>/outputs/<int:output_id>/labelled", OutputLabelled.as_view(), name="output-labelled"),
-]

@@ -11,7 +11,6 @@ reviews); an output already reviewed, or a contract no longer active, is a
 
 from typing import Any
 
-from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -132,10 +131,3 @@ class OutputsReview(APIView):
         reviewed = outputs_review(contract=contract, user=signed_in_user(request), verdicts=verdicts)
         fresh = {output.pk: output for output in GeneratedOutput.objects.filter(pk__in=[o.pk for o in reviewed])}
         return Response(OutputReviewSerializer([fresh[output.pk] for output in reviewed], many=True).data)
-
-
-urlpatterns = [
-    path("contracts/<int:pk>/outputs/<int:output_pk>/approve", OutputApprove.as_view(), name="output-approve"),
-    path("contracts/<int:pk>/outputs/<int:output_pk>/reject", OutputReject.as_view(), name="output-reject"),
-    path("contracts/<int:pk>/outputs/review", OutputsReview.as_view(), name="outputs-review"),
-]

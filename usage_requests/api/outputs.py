@@ -10,7 +10,7 @@ is a 404); the files themselves are fetched from the page URLs given in
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -155,9 +155,3 @@ class ContractOutputDetail(APIView):
         contract = _contract(request, pk)
         output = get_in_scope_or_404(request, outputs_of_contract(signed_in_user(request), contract.pk), pk=output_id)
         return Response(OutputSerializer(output, context={"request": request}).data)
-
-
-urlpatterns = [
-    path("contracts/<int:pk>/outputs/", ContractOutputs.as_view(), name="contract-outputs"),
-    path("contracts/<int:pk>/outputs/<int:output_id>/", ContractOutputDetail.as_view(), name="contract-output-detail"),
-]

@@ -11,7 +11,7 @@ an account, limited per address together with the licence check:
 import re
 from typing import Any
 
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -220,9 +220,3 @@ def _public_answer(data: dict[str, Any], serializer: type[serializers.Serializer
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-urlpatterns = [
-    path("licenses/<str:code>/check", LicenceCheck.as_view(), name="licence-check"),
-    path("outputs/<str:sha256>/", OutputDetail.as_view(), name="output-detail"),
-]

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import django_filters
 from django.db.models import Model
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
@@ -323,9 +323,3 @@ class RequestDetail(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(RequestDetailSerializer(request_in_scope(request, pk), context={"request": request}).data)
-
-
-urlpatterns = [
-    path("requests/", RequestList.as_view(), name="request-list"),
-    path("requests/<int:pk>/", RequestDetail.as_view(), name="request-detail"),
-]

@@ -3,7 +3,6 @@
 endpoint's latest deliveries and replay one. Creators only (403 for anyone
 else); another's endpoint is a 404. The same services as the pages."""
 
-from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -170,11 +169,3 @@ class WebhookReplay(APIView):
         scoped = webhook_deliveries_for_user(signed_in_user(request))
         delivery = get_in_scope_or_404(request, scoped, pk=delivery_id, endpoint=endpoint)
         return Response(WebhookDeliverySerializer(webhook_delivery_replay(delivery=delivery)).data)
-
-
-urlpatterns = [
-    path("webhooks/", WebhookList.as_view(), name="webhook-list"),
-    path("webhooks/<int:pk>/", WebhookDetail.as_view(), name="webhook-detail"),
-    path("webhooks/<int:pk>/deliveries/", WebhookDeliveries.as_view(), name="webhook-deliveries"),
-    path("webhooks/<int:pk>/deliveries/<int:delivery_id>/replay", WebhookReplay.as_view(), name="webhook-replay"),
-]
