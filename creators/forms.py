@@ -131,6 +131,9 @@ class ShotMoveForm(forms.Form):
 RESULTS_TARGET = "roster-results"
 CHOICE_FIELDS = ("language", "gender", "country", "category", "currency", "sort")
 _CHOICE_TAGS: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+# (field, language, selected value): the <option> tags. Bounded by the
+# choices: only a value that is one of them is kept.
+_OPTION_TAGS: dict[tuple[str, str, str], str] = {}
 
 
 def _choice_tags(name: str, choices) -> list[tuple[str, str, str]]:
@@ -145,20 +148,39 @@ def _any(label) -> list[tuple[str, str]]:
     return [("", label)]
 
 
+def _any_language() -> list[tuple[str, str]]:
+    return _any(_("Any language")) + list(SpokenLanguage.choices)
+
+
+def _any_gender() -> list[tuple[str, str]]:
+    return _any(_("Any gender")) + list(Gender.choices)
+
+
+def _any_country() -> list[tuple[str, str]]:
+    return _any(_("Any country")) + list(Country.choices)
+
+
+def _any_category() -> list[tuple[str, str]]:
+    return _any(_("Any category")) + list(ContentCategory.choices)
+
+
 class RosterFilterForm(forms.Form):
     """The roster's GET parameters. Every field is optional: empty means any."""
 
     q = PlainTextField(label=_("Search"), max_length=100, required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
-    gender = forms.ChoiceField(label=_("Gender"), required=False)
+    # Callable choices: each form's copy of its fields copies the function,
+    # not 250 countries; they are listed only when a value is checked.
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=_any_language)
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=_any_gender)
     age_min = forms.IntegerField(label=_("Playing age from"), min_value=0, max_value=100, required=False)
     age_max = forms.IntegerField(label=_("Playing age to"), min_value=0, max_value=100, required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=_any_country)
     city = PlainTextField(label=_("City or region"), max_length=80, required=False)
     skill = PlainTextField(label=_("Skill"), max_length=80, required=False)
     category = forms.ChoiceField(
         label=_("Accepts this category"),
         required=False,
+        choices=_any_category,
         help_text=_("Hide actors who excluded it in their red lines."),
     )
     fee_max = forms.DecimalField(label=_("Maximum fee"), min_value=0, max_digits=12, decimal_places=2, required=False)
@@ -176,10 +198,6 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._choice_field("language").choices = _any(_("Any language")) + list(SpokenLanguage.choices)
-        self._choice_field("gender").choices = _any(_("Any gender")) + list(Gender.choices)
-        self._choice_field("country").choices = _any(_("Any country")) + list(Country.choices)
-        self._choice_field("category").choices = _any(_("Any category")) + list(ContentCategory.choices)
         self.fields["q"].widget.input_type = "search"
 
     def _choice_field(self, name: str) -> forms.ChoiceField:
@@ -191,17 +209,26 @@ class RosterFilterForm(forms.Form):
         """The <option> tags of each list, the current value selected.
 
         Written here, not by widget templates: those cost more than the rest
-        of the roster page together. The escaped labels are kept per language.
+        of the roster page together. Kept per language and selected value
+        (a value that is no choice selects nothing and is not kept).
         """
+        language = get_language() or ""
         built: dict[str, str] = {}
         for name in CHOICE_FIELDS:
             current = str(self[name].value() or "")
-            built[name] = mark_safe(  # noqa: S308 - values and labels escaped in _choice_tags
-                "".join(
-                    f'<option value="{value}"{" selected" if raw == current else ""}>{label}</option>'
-                    for raw, value, label in _choice_tags(name, self._choice_field(name).choices)
+            key = (name, language, current)
+            tags = _OPTION_TAGS.get(key)
+            if tags is None:
+                choices = _choice_tags(name, self._choice_field(name).choices)
+                tags = mark_safe(  # noqa: S308 - values and labels escaped in _choice_tags
+                    "".join(
+                        f'<option value="{value}"{" selected" if raw == current else ""}>{label}</option>'
+                        for raw, value, label in choices
+                    )
                 )
-            )
+                if any(raw == current for raw, _value, _label in choices):
+                    _OPTION_TAGS[key] = tags
+            built[name] = tags
         return built
 
     def clean(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -16,11 +17,12 @@ def notifications_for_user(user: User) -> QuerySet[Notification]:
 
 def portal_state_for_user(user: User | AnonymousUser) -> dict[str, Any]:
     """Roles and the unread count for the navigation, in one query:
-    ``unread``, ``is_moderator`` and ``is_<role>`` for every profile role
-    (``profile_roles``: ``is_actor``, ``is_creator``). An anonymous user has
+    ``unread``, ``is_moderator``, ``is_<role>`` for every profile role
+    (``profile_roles``: ``is_actor``, ``is_creator``) and
+    ``has_verified_email`` (the roster's condition). An anonymous user has
     none of them."""
     profiles = {f"is_{role}": Exists(held.filter(user=OuterRef("pk"))) for role, held in profile_roles().items()}
-    nothing = {"unread": 0, "is_moderator": False, **dict.fromkeys(profiles, False)}
+    nothing = {"unread": 0, "is_moderator": False, "has_verified_email": False, **dict.fromkeys(profiles, False)}
     if not user.is_authenticated:
         return nothing
     row = (
@@ -28,9 +30,10 @@ def portal_state_for_user(user: User | AnonymousUser) -> dict[str, Any]:
         .annotate(
             unread=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
             is_moderator=Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=MODERATORS_GROUP)),
+            has_verified_email=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
             **profiles,
         )
-        .values("unread", "is_moderator", *profiles)
+        .values("unread", "is_moderator", "has_verified_email", *profiles)
         .first()
     )
     if row is None:

@@ -54,7 +54,7 @@ class CanBrowseRoster(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
-        reason = roster_refusal(request.user, is_creator=portal_state(request)["is_creator"])
+        reason = roster_refusal(portal_state(request))
         if reason:
             self.message = self.reasons[reason]
         return reason is None

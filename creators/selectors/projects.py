@@ -1,6 +1,5 @@
 """Reads of the creator side, scoped to who asks."""
 
-from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -28,13 +27,14 @@ def creator_profile_of(user: User) -> CreatorProfile:
     return profile
 
 
-def roster_refusal(user: User, *, is_creator: bool) -> str | None:
+def roster_refusal(state: dict) -> str | None:
     """Why a signed-in user may not browse the roster ("not_creator",
     "email_unverified"), or None: creators with a verified email address
-    only, on the roster pages and in the API alike."""
-    if not is_creator:
+    only, on the roster pages and in the API alike. ``state`` is the
+    request's ``portal_state``, which holds both answers."""
+    if not state["is_creator"]:
         return "not_creator"
-    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+    if not state["has_verified_email"]:
         return "email_unverified"
     return None
 

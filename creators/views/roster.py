@@ -45,7 +45,7 @@ def creator_roster_access(view):
     def wrapper(request: PortalRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        reason = roster_refusal(request.user, is_creator=portal_state(request)["is_creator"])
+        reason = roster_refusal(portal_state(request))
         if reason:
             return render(request, "creators/roster_denied.html", {"reason": reason}, status=403)
         return view(request, *args, **kwargs)
@@ -134,6 +134,11 @@ def roster(request: AuthenticatedRequest) -> HttpResponse:
         if page.previous_cursor:
             context["previous_url"] = f"{path}?{_query(request, cursor=page.previous_cursor)}"
     project_query = urlencode({"project": project.pk}) if project else ""
+    # Everything the filters show (roster.html caches them by it): each
+    # field's value as the form reads it (errors follow from those), the
+    # open projects and the chosen one.
+    values = [request.GET.get(name) for name in form.fields]
+    context["filters_key"] = repr((values, [(option.pk, option.title) for option in projects], project and project.pk))
     context["page"] = page
     context["project_query"] = project_query
     if page is not None:

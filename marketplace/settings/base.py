@@ -176,7 +176,17 @@ def cache_config(redis_url: str, *, cache_dir: Path) -> dict:
     }
 
 
-CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache")}
+# "fragments": rendered template fragments ({% cache ... using="fragments" %}),
+# in each process's memory. Their keys name everything they show (roles,
+# language, the filters), so nothing is invalidated and nothing is shared
+# between processes; asking Redis would cost what the fragment saves.
+FRAGMENTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache"), "fragments": FRAGMENTS_CACHE}
 
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:

@@ -1,0 +1,90 @@
+"""What the roster page renders once per process ("fragments" cache): the
+filters, keyed by what they show, and the navigation, keyed by roles and
+language. A fragment never shows one creator what belongs to another, a
+stale value, or another language."""
+
+import pytest
+from django.core.cache import caches
+
+from actors.tests.factories import ActorProfileFactory
+from creators.models import Project
+from creators.tests.factories import CreatorProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+ROSTER = "/roster/"
+
+
+@pytest.fixture(autouse=True)
+def _empty_fragments():
+    caches["fragments"].clear()
+    yield
+    caches["fragments"].clear()
+
+
+def _page(client, params=None, **headers) -> str:
+    response = client.get(ROSTER, params or {}, **headers)
+    assert response.status_code in (200, 400)
+    return response.content.decode()
+
+
+def test_each_creator_sees_only_their_own_projects_in_the_filters(login, creator):
+    Project.objects.create(creator=creator.creator_profile, title="Night Market", category="film")
+    other = CreatorProfileFactory().user
+    Project.objects.create(creator=other.creator_profile, title="Harbour Lights", category="film")
+    ActorProfileFactory(listed=True)
+    first, second = _page(login(creator)), _page(login(other))
+    assert "Night Market" in first and "Harbour Lights" not in first
+    assert "Harbour Lights" in second and "Night Market" not in second
+    assert len(caches["fragments"]._cache) >= 2  # type: ignore[attr-defined]  # LocMemCache's store
+
+
+def test_a_new_project_shows_at_once(login, creator):
+    client = login(creator)
+    assert "Shortlist for project" not in _page(client)
+    Project.objects.create(creator=creator.creator_profile, title="Night Market", category="film")
+    assert "Night Market" in _page(client)
+
+
+def test_the_filters_show_the_values_of_this_request(login, creator):
+    client = login(creator)
+    assert '<option value="zh" selected>' in _page(client, {"language": "zh"})
+    assert '<option value="zh" selected>' not in _page(client, {"language": "en"})
+    assert '<option value="en" selected>' in _page(client, {"language": "en"})
+    # A page further on shows the same filters (the cursor is not part of them).
+    assert '<option value="en" selected>' in _page(client, {"language": "en", "cursor": "x"})
+
+
+def test_an_invalid_filter_shows_its_error_every_time(login, creator):
+    client = login(creator)
+    for _ in range(2):
+        page = _page(client, {"age_min": "70", "age_max": "20"})
+        assert "The upper age must not be below the lower one." in page
+        assert 'id="id_age_max" min="0" max="100" value="20" class="form-control is-invalid"' in page
+    assert "The upper age must not be below the lower one." not in _page(client, {"age_min": "20"})
+
+
+def test_a_value_that_is_no_choice_is_refused_and_selects_nothing(login, creator):
+    page = _page(login(creator), {"language": "xx"})
+    assert "Select a valid choice" in page
+    assert " selected>" not in page.split('id="id_language"')[1].split("</select>")[0]
+
+
+def test_the_filters_and_the_navigation_follow_the_language(login, creator):
+    client = login(creator)
+    page = _page(client)
+    assert "Any language" in page and ">Roster</a>" in page
+    creator.preferred_language = "zh-hans"
+    creator.save(update_fields=["preferred_language"])
+    page = _page(client)
+    assert "不限语言" in page and "Any language" not in page
+    assert ">演员名册</a>" in page and ">Roster</a>" not in page
+
+
+def test_the_navigation_follows_the_roles(login, actor):
+    client = login(actor)
+    assert 'href="/roster/"' not in client.get("/notifications/").content.decode()
+    CreatorProfileFactory(user=actor)
+    page = client.get("/notifications/").content.decode()
+    assert 'href="/roster/"' in page
+    assert "My creator profile" in page
