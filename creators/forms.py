@@ -144,23 +144,23 @@ def _choice_tags(name: str, choices) -> list[tuple[str, str, str]]:
     return _CHOICE_TAGS[key]
 
 
-def _any(label) -> list[tuple[str, str]]:
+def _any(label) -> list[tuple[str, Any]]:
     return [("", label)]
 
 
-def _any_language() -> list[tuple[str, str]]:
+def _any_language() -> list[tuple[str, Any]]:
     return _any(_("Any language")) + list(SpokenLanguage.choices)
 
 
-def _any_gender() -> list[tuple[str, str]]:
+def _any_gender() -> list[tuple[str, Any]]:
     return _any(_("Any gender")) + list(Gender.choices)
 
 
-def _any_country() -> list[tuple[str, str]]:
+def _any_country() -> list[tuple[str, Any]]:
     return _any(_("Any country")) + list(Country.choices)
 
 
-def _any_category() -> list[tuple[str, str]]:
+def _any_category() -> list[tuple[str, Any]]:
     return _any(_("Any category")) + list(ContentCategory.choices)
 
 
