@@ -15,10 +15,10 @@ A lazy view answers what the URL resolver asks when it builds its tables
 generator) imports the view once and is answered by it. ``view_class`` is
 never delegated: the resolver would ask for it while it populates.
 
-The web process does not wait for a first request: ``marketplace.wsgi``
-calls ``load_lazy_views()`` at start, so gunicorn's ``preload`` imports the
-API once before it forks its workers and the first API request is as fast
-as any other.
+A web process does not wait for a first request: ``marketplace.wsgi``
+calls ``load_lazy_views()`` when the application loads (in each gunicorn
+worker, ``deploy/gunicorn.conf.py``; in ``runserver``), so the first API
+request is as fast as any other.
 """
 
 from django.urls import URLPattern, URLResolver, get_resolver
