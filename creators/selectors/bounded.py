@@ -194,23 +194,35 @@ def _page(
 
 def count_sql(*, filters: Q, search: ParsedSearch, limit: int) -> RawSQL:
     """How many listed actors pass ``filters`` and match ``search``, counted
-    no further than ``limit``: in the newest ``WINDOW`` rows when that is
-    enough, otherwise through the search indexes, in no order. A count needs
-    none, and an ORDER BY made PostgreSQL fetch and sort every match and
-    hash-join every user first: 18 to 26 ms for "雨", "maya" or "Okafor" at
-    100,000 actors, against 0.5 to 1 ms (nested loop, stopping at ``limit``)."""
+    no further than ``limit``, by the cheapest of three ways that suffices:
+    in the newest ``WINDOW`` rows; else among actors with every word in
+    their stage name (a subset of the matches, found by one scan of the
+    name's index, which intersects the words itself); else through the
+    search indexes. In no order: a count needs none, and an ORDER BY made
+    PostgreSQL fetch and sort every match and hash-join every user first
+    (18 to 26 ms for "雨", "maya" or "Okafor" at 100,000 actors, against 0.5
+    to 1 ms, a nested loop stopping at ``limit``). The name's count spares a
+    widened search its most expensive part: at 1,000,000 actors "Lin Xaoyu"
+    matches 487 names, and counting through every profile with "lin"
+    anywhere (64,000) took 10 ms."""
     window = ActorProfile.objects.filter(is_listed=True).order_by("-created_at", "-id")
     window_sql, window_params = window.values("id", *_WALK_ONLY, *_FILTERED)[:WINDOW].query.sql_with_params()
     test_sql, test_params = _where(walk_tests(search)["match"] & filters & Q(listed_actor_user()))
-    fetched = ActorProfile.objects.filter(is_listed=True).filter(listed_actor_user())
-    fetched = fetched.filter(search_condition(search) & filters).order_by()
-    fetched_sql, fetched_params = fetched.values("id")[:limit].query.sql_with_params()
+    listed = ActorProfile.objects.filter(is_listed=True).filter(listed_actor_user()).order_by()
+    named_sql, named_params = (
+        listed.filter(name_condition(search) & filters).values("id")[:limit].query.sql_with_params()
+    )
+    fetched_sql, fetched_params = (
+        listed.filter(search_condition(search) & filters).values("id")[:limit].query.sql_with_params()
+    )
     sql = (
         "CASE WHEN (SELECT COUNT(*) FROM (SELECT 1 FROM "  # noqa: S608
         f"({window_sql}) AS {_TABLE} WHERE {test_sql} LIMIT %s) AS walked) >= %s THEN %s "
+        f"WHEN (SELECT COUNT(*) FROM ({named_sql}) AS named) >= %s THEN %s "
         f"ELSE (SELECT COUNT(*) FROM ({fetched_sql}) AS fetched) END"
     )
-    return RawSQL(sql, [*window_params, *test_params, limit, limit, limit, *fetched_params])  # noqa: S611
+    params = [*window_params, *test_params, limit, limit, limit, *named_params, limit, limit, *fetched_params]
+    return RawSQL(sql, params)  # noqa: S611
 
 
 # The columns the roster's filters read (creators.selectors.roster).

@@ -179,3 +179,44 @@ def test_the_count_is_in_the_same_query_as_the_page(django_assert_num_queries):
     with django_assert_num_queries(1):
         page = roster_search(params=RosterParams(q="stunt", sort=SORT_RELEVANCE), page_size=2)
     assert page.count.value == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("names", "elsewhere", "expected"),
+    [
+        # Enough in the names: counted there, past the limit.
+        (4, 0, (3, False)),
+        # Too few in the names: the rest is counted through the search indexes.
+        (1, 1, (2, True)),
+        (1, 4, (3, False)),
+        (0, 2, (2, True)),
+    ],
+)
+def test_each_way_of_counting_past_the_window_agrees(monkeypatch, names, elsewhere, expected):
+    # A window of one row: the walk never suffices, so the count comes from
+    # the names' index or from the search indexes (bounded.count_sql).
+    from creators.selectors import bounded
+
+    monkeypatch.setattr(bounded, "WINDOW", 1)
+    monkeypatch.setattr(roster, "COUNT_LIMIT", 3)
+    for index in range(names):
+        listed(stage_name=f"Lin Xiaoyu {index}")
+    for index in range(elsewhere):
+        listed(stage_name=f"Someone {index}", skills="lin xiaoyu style")
+    listed(stage_name="Lin Only")
+    page = roster_search(params=RosterParams(q="lin xiaoyu", sort=SORT_RELEVANCE), page_size=2)
+    assert (page.count.value, page.count.exact) == expected
+
+
+@pytest.mark.postgres
+def test_counting_in_the_names_keeps_the_filters(monkeypatch):
+    from creators.selectors import bounded
+
+    monkeypatch.setattr(bounded, "WINDOW", 1)
+    monkeypatch.setattr(roster, "COUNT_LIMIT", 3)
+    for index in range(4):
+        listed(stage_name=f"Lin Xiaoyu {index}", country="FR")
+    listed(stage_name="Lin Xiaoyu Chen", country="CN")
+    page = roster_search(params=RosterParams(q="lin xiaoyu", country="CN"), page_size=2)
+    assert (page.count.value, page.count.exact) == (1, True)
