@@ -1,4 +1,4 @@
-"""What the roster page renders once per process ("fragments" cache): the
+"""What the roster page renders once per process ("local" cache): the
 filters, keyed by what they show, and the navigation, keyed by roles and
 language. A fragment never shows one creator what belongs to another, a
 stale value, or another language."""
@@ -17,9 +17,9 @@ ROSTER = "/roster/"
 
 @pytest.fixture(autouse=True)
 def _empty_fragments():
-    caches["fragments"].clear()
+    caches["local"].clear()
     yield
-    caches["fragments"].clear()
+    caches["local"].clear()
 
 
 def _page(client, params=None, **headers) -> str:
@@ -38,7 +38,7 @@ def test_each_creator_sees_only_their_own_projects_in_the_filters(login, creator
     assert "Harbour Lights" not in first
     assert "Harbour Lights" in second
     assert "Night Market" not in second
-    assert len(caches["fragments"]._cache) >= 2  # LocMemCache's store
+    assert len(caches["local"]._cache) >= 2  # LocMemCache's store
 
 
 def test_a_new_project_shows_at_once(login, creator):
@@ -93,3 +93,26 @@ def test_the_navigation_follows_the_roles(login, actor):
     page = client.get("/notifications/").content.decode()
     assert 'href="/roster/"' in page
     assert "My creator profile" in page
+
+
+def test_a_first_page_statement_is_compiled_once_and_its_rows_read_each_time(login, creator):
+    from creators.forms import RosterFilterForm
+    from creators.selectors.roster import roster_search
+
+    first = ActorProfileFactory(listed=True, slug="first")
+    ActorProfileFactory(listed=True, slug="second", gender="female")
+    client = login(creator)
+    assert _page(client).count('data-testid="roster-card"') == 2
+    keys = [key for key in caches["local"]._cache if "roster-first-page" in key]
+    assert len(keys) == 1
+    # The same statement again: an actor who left the roster is gone at once.
+    first.is_listed = False
+    first.save(update_fields=["is_listed"])
+    page = _page(client)
+    assert 'data-slug="first"' not in page
+    assert 'data-slug="second"' in page
+    # Another filter set is another statement, with its own values.
+    form = RosterFilterForm({"gender": "male"})
+    assert form.is_valid()
+    assert roster_search(params=form.params()).actors == []
+    assert len([key for key in caches["local"]._cache if "roster-first-page" in key]) == 2

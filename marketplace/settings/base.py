@@ -176,17 +176,19 @@ def cache_config(redis_url: str, *, cache_dir: Path) -> dict:
     }
 
 
-# "fragments": rendered template fragments ({% cache ... using="fragments" %}),
-# in each process's memory. Their keys name everything they show (roles,
-# language, the filters), so nothing is invalidated and nothing is shared
-# between processes; asking Redis would cost what the fragment saves.
-FRAGMENTS_CACHE = {
+# "local": each process's own memory, for what is cheaper to keep than to
+# make again and the same for everyone who asks: rendered template fragments
+# ({% cache ... using="local" %}) and compiled roster statements. Every key
+# names everything its value depends on (roles, language, the filters), so
+# nothing is invalidated and nothing is shared between processes; asking
+# Redis would cost what the value saves.
+LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "fragments",
+    "LOCATION": "local",
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
-CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache"), "fragments": FRAGMENTS_CACHE}
+CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache"), "local": LOCAL_CACHE}
 
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:

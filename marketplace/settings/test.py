@@ -8,14 +8,14 @@ process started by a test can open the same test database.
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, FRAGMENTS_CACHE, STORAGES, VAR_DIR
+from .base import DATABASES, LOCAL_CACHE, STORAGES, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "fragments": FRAGMENTS_CACHE}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "local": LOCAL_CACHE}
 # Tasks run in-process when their transaction commits, so a test sees the
 # email a change sends. The real-worker test publishes to Redis explicitly.
 CELERY_TASK_ALWAYS_EAGER = True
