@@ -84,6 +84,14 @@ def search_terms_in(document: str) -> set[str]:
     return {word for word in _LATIN_WORD.findall(document) if len(word) <= MAX_TERM_LENGTH}
 
 
+def is_lexicon_shaped(text: str) -> bool:
+    """``text`` is Latin letters only, as many as a lexicon word may have:
+    found in a search document, it lies inside one lexicon word (a run of
+    letters ends at anything else), unless that run is longer than
+    ``MAX_TERM_LENGTH``, which the lexicon does not keep."""
+    return bool(_LATIN_WORD.fullmatch(text)) and len(text) <= MAX_TERM_LENGTH
+
+
 def cjk_bigrams(text: str) -> list[str]:
     """Overlapping character pairs of every run of Chinese (or Japanese)
     characters; a run of one character is kept as it is.

@@ -37,7 +37,8 @@ from django.db.models import DateTimeField, DecimalField, ExpressionWrapper, F, 
 from django.db.models.expressions import RawSQL
 from django.db.models.query import RawQuerySet
 
-from actors.models import ActorProfile, fee_sort_key
+from actors.models import ActorProfile, SearchTerm, fee_sort_key
+from actors.search import is_lexicon_shaped
 from actors.selectors import listed_actor_user, with_primary_thumbnail
 from creators.selectors.query import ParsedSearch
 from creators.selectors.search import (
@@ -160,27 +161,59 @@ def search_rows(
             limit=limit,
         )
         parts.append((number, sql, params))
-    return _page(parts, sort=sort, forward=forward, limit=limit, total=total)
+    return _page(parts, sort=sort, forward=forward, limit=limit, total=total, gate=_known_words(search))
+
+
+def _known_words(search: ParsedSearch) -> tuple[str, list[Any]]:
+    """SQL that is false when some word of ``search`` is in no document,
+    because no lexicon word contains it (``actors.search.is_lexicon_shaped``):
+    then the search has no match and its page reads nothing. A typo sent as
+    it was typed ("Okafr") used to walk the newest rows for each tier
+    before widening, 5 to 7 ms at 1,000,000 actors; the lexicon answers in
+    a tenth of a millisecond. Words with corrections (lexicon words among
+    their alternatives) and words of other shapes are not asked about."""
+    tests: list[str] = []
+    params: list[Any] = []
+    for unit in search.units:
+        if unit.corrections or not all(is_lexicon_shaped(text) for text in unit.alternatives):
+            continue
+        condition = Q()
+        for text in unit.alternatives:
+            condition |= Q(term__contains=text)
+        sql, values = SearchTerm.objects.filter(condition).values("term")[:1].query.sql_with_params()
+        tests.append(f"EXISTS ({sql})")
+        params += values
+    return " AND ".join(tests) or "TRUE", params
 
 
 def _page(
-    parts: list[tuple[int | None, str, list[Any]]], *, sort: str, forward: bool, limit: int, total: RawSQL
+    parts: list[tuple[int | None, str, list[Any]]],
+    *,
+    sort: str,
+    forward: bool,
+    limit: int,
+    total: RawSQL,
+    gate: tuple[str, list[Any]],
 ) -> RawQuerySet[ActorProfile]:
     """The parts one after the other (the second only if the first left the
-    page short), with the thumbnail and the count on each row."""
+    page short), with the thumbnail and the count on each row; none of
+    them read unless ``gate`` (``_known_words``) holds."""
     thumbnails = with_primary_thumbnail(ActorProfile.objects.all()).query
     thumbnail_sql, thumbnail_params = thumbnails.get_compiler(connection=connection).compile(
         thumbnails.annotations["primary_photo_id"]
     )
     order = ordering(sort, forward=forward)
     ctes, unions, params = [], [], []
+    gate_sql, gate_params = gate
+    union_params: list[Any] = []
     for index, (tier, sql, part_params) in enumerate(parts):
         ctes.append(f"part{index} AS ({sql})")
         params += part_params
         # Literal integers only: the tier number and the page size.
         tier_sql = "" if tier is None else f", {int(tier)} AS tier"
-        gate = "" if index == 0 else f" WHERE (SELECT COUNT(*) FROM part0) < {int(limit)}"  # noqa: S608
-        unions.append(f"SELECT *{tier_sql} FROM part{index}{gate}")  # noqa: S608
+        short = "" if index == 0 else f" AND (SELECT COUNT(*) FROM part0) < {int(limit)}"  # noqa: S608
+        unions.append(f"SELECT *{tier_sql} FROM part{index} WHERE {gate_sql}{short}")  # noqa: S608
+        union_params += gate_params
     if parts[0][0] is not None:
         order = [("-tier" if forward else "tier"), *order]
     order_sql = _order_sql(order)
@@ -189,7 +222,7 @@ def _page(
         f"SELECT {_TABLE}.*, ({thumbnail_sql}) AS primary_photo_id, ({total.sql}) AS roster_total "
         f"FROM ({' UNION ALL '.join(unions)} ORDER BY {order_sql} LIMIT %s) AS {_TABLE} ORDER BY {order_sql}"
     )
-    return ActorProfile.objects.raw(sql, [*params, *thumbnail_params, *total.params, limit])
+    return ActorProfile.objects.raw(sql, [*params, *thumbnail_params, *total.params, *union_params, limit])
 
 
 def count_sql(*, filters: Q, search: ParsedSearch, limit: int) -> RawSQL:

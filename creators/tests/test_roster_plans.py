@@ -107,3 +107,17 @@ def test_typo_corrections_are_looked_up_in_the_lexicon_trigram_index():
         _postgresql_corrections(["okafr", "xaoyu"])
     found = scans(captured.captured_queries[0]["sql"])
     assert found == [("Index Scan", "search_term_trgm")]
+
+
+def test_the_lexicon_answers_whether_a_word_exists_from_its_index():
+    # The check a typo's exact try starts with (bounded._known_words): the
+    # lexicon holds every word of every profile, so it must never be read whole.
+    for index in range(200):
+        SearchTerm.objects.get_or_create(term=f"filler{index:03d}word")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE actors_searchterm")
+    from creators.selectors.bounded import _known_words
+
+    sql, params = _known_words(parse_search("maya okafr", correct=False))
+    assert ("Bitmap Index Scan", "search_term_trgm") in scans(f"SELECT {sql}", params)
+    assert all(name != "actors_searchterm" or kind != "Seq Scan" for kind, name in scans(f"SELECT {sql}", params))
