@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.db import OperationalError
@@ -35,7 +36,11 @@ pytestmark = pytest.mark.django_db
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 FAILOVER = "marketplace.cache.FailoverRedisCache"
-DEAD_FAILOVER = {"default": {"BACKEND": FAILOVER, "LOCATION": DEAD_REDIS, "OPTIONS": OPTIONS}}
+# "local": each process's own memory, as in every settings module (base.py).
+DEAD_FAILOVER = {
+    "default": {"BACKEND": FAILOVER, "LOCATION": DEAD_REDIS, "OPTIONS": OPTIONS},
+    "local": settings.LOCAL_CACHE,
+}
 
 
 def dead_cache() -> FailoverRedisCache:

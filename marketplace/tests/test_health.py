@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from marketplace.celery import app as celery_app
@@ -11,7 +12,9 @@ DEAD_CACHE = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": DEAD_REDIS,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
+    # Each process's own memory, as in every settings module (base.py).
+    "local": settings.LOCAL_CACHE,
 }
 
 
@@ -68,7 +71,7 @@ def test_readyz_ok_on_real_redis_as_cache_and_broker(client):
     celery_app.conf.broker_url = redis_url()
     try:
         cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url()}
-        with override_settings(CACHES={"default": cache}):
+        with override_settings(CACHES={"default": cache, "local": settings.LOCAL_CACHE}):
             response = client.get("/readyz")
     finally:
         celery_app.conf.broker_url = previous

@@ -4,6 +4,7 @@ The cache is Redis on a port nobody listens on, behind the portal's
 failover backend (marketplace.cache); the database is the test's own."""
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from usage_requests.models import RequestStatus
@@ -16,7 +17,9 @@ DEAD_REDIS = {
         "BACKEND": "marketplace.cache.FailoverRedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
+    # Each process's own memory, as in every settings module (base.py).
+    "local": settings.LOCAL_CACHE,
 }
 
 
