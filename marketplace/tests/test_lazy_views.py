@@ -24,6 +24,9 @@ API_ONLY = (
     "creators.api.roster",
     "usage_requests.api.contracts",
 )
+# The C2PA signer's X.509 layer: loaded on the first copy signed or read,
+# by no process at start.
+SIGNING = ("marketplace.c2pa_signer", "cryptography.x509")
 
 
 def _run(code: str) -> str:
@@ -45,7 +48,7 @@ def test_a_worker_links_to_every_api_route_without_importing_the_api():
         "from django.urls import reverse; "
         "print(reverse('api:v1:actor-detail', args=['maya']), reverse('api:v1:licence-check', args=['CC-1']), "
         "reverse('api:schema'), reverse('actors:data'), "
-        f"sorted(m for m in {API_ONLY!r} if m in sys.modules))"
+        f"sorted(m for m in {API_ONLY + SIGNING!r} if m in sys.modules))"
     )
     assert _run(code) == "/api/v1/actors/maya/ /api/v1/licenses/CC-1/check /api/schema/ /actors/me/data/ []"
 
@@ -54,10 +57,11 @@ def test_the_web_process_imports_every_api_view_at_start():
     code = (
         "import sys; import marketplace.wsgi; "
         "from marketplace.lazy_views import load_lazy_views; "
-        f"print(load_lazy_views(), sorted(m for m in {API_ONLY!r} if m not in sys.modules))"
+        f"print(load_lazy_views(), sorted(m for m in {API_ONLY!r} if m not in sys.modules), "
+        f"sorted(m for m in {SIGNING!r} if m in sys.modules))"
     )
     # Nothing left to load once the WSGI application exists.
-    assert _run(code) == "0 []"
+    assert _run(code) == "0 [] []"
 
 
 def test_a_lazy_view_is_resolved_as_the_view_it_names(api_client):

@@ -13,7 +13,7 @@ from cryptography import x509
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image, PngImagePlugin
 
-from marketplace import provenance
+from marketplace import c2pa_signer, provenance
 
 FACTS = provenance.LicenceFacts(
     stage_name="Lin Mei 林美",
@@ -220,7 +220,7 @@ def test_development_chain_is_made_on_first_use_and_reused(dev_dir):
 
     first = provenance.stamp(_image("JPEG", {}), "image/jpeg", FACTS)
     files = {path.name: path.read_bytes() for path in dev_dir.iterdir()}
-    provenance._load_signer.cache_clear()  # as a new process would: read the chain from disk again
+    c2pa_signer._load_signer.cache_clear()  # as a new process would: read the chain from disk again
     second = provenance.stamp(_image("PNG", {}), "image/png", FACTS)
 
     assert set(files) == {"signer-chain.pem", "signer-key.pem", "root-ca.pem"}
@@ -289,7 +289,7 @@ def test_chain_file_without_its_ca_and_no_anchors_is_refused(settings, dev_dir, 
     provenance.stamp(_image("JPEG", {}), "image/jpeg", FACTS)
     leaf_only = tmp_path / "leaf.pem"
     signer = x509.load_pem_x509_certificates((dev_dir / "signer-chain.pem").read_bytes())[0]
-    leaf_only.write_bytes(signer.public_bytes(provenance.serialization.Encoding.PEM))
+    leaf_only.write_bytes(signer.public_bytes(c2pa_signer.serialization.Encoding.PEM))
     settings.C2PA_SIGNING_CERT, settings.C2PA_SIGNING_KEY = str(leaf_only), str(dev_dir / "signer-key.pem")
 
     with pytest.raises(ImproperlyConfigured, match="C2PA_TRUST_ANCHORS"):
