@@ -137,7 +137,7 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, dict]:
     return usage.ru_maxrss / 1024, json.loads(printed[-1])
 
 
-def _keys_of(broker: str) -> set[bytes]:
+def _keys_of(broker: str) -> set:
     """The keys a Redis broker holds before the run (nothing for memory://)."""
     if not broker.startswith("redis://"):
         return set()
@@ -146,7 +146,7 @@ def _keys_of(broker: str) -> set[bytes]:
     return set(redis.Redis.from_url(broker).keys("*"))
 
 
-def _remove_keys_added(broker: str, before: set[bytes]) -> None:
+def _remove_keys_added(broker: str, before: set) -> None:
     """Delete the queue and bindings the run added, and nothing else."""
     if not broker.startswith("redis://"):
         return
