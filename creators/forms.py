@@ -131,9 +131,6 @@ class ShotMoveForm(forms.Form):
 RESULTS_TARGET = "roster-results"
 CHOICE_FIELDS = ("language", "gender", "country", "category", "currency", "sort")
 _CHOICE_TAGS: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-# (field, language, selected value): the <option> tags. Bounded by the
-# choices: only a value that is one of them is kept.
-_OPTION_TAGS: dict[tuple[str, str, str], str] = {}
 
 
 def _choice_tags(name: str, choices) -> list[tuple[str, str, str]]:
@@ -209,26 +206,18 @@ class RosterFilterForm(forms.Form):
         """The <option> tags of each list, the current value selected.
 
         Written here, not by widget templates: those cost more than the rest
-        of the roster page together. Kept per language and selected value
-        (a value that is no choice selects nothing and is not kept).
+        of the roster page together. The escaped labels are kept per
+        language; roster.html keeps the whole filter panel per process.
         """
-        language = get_language() or ""
         built: dict[str, str] = {}
         for name in CHOICE_FIELDS:
             current = str(self[name].value() or "")
-            key = (name, language, current)
-            tags = _OPTION_TAGS.get(key)
-            if tags is None:
-                choices = _choice_tags(name, self._choice_field(name).choices)
-                tags = mark_safe(  # noqa: S308 - values and labels escaped in _choice_tags
-                    "".join(
-                        f'<option value="{value}"{" selected" if raw == current else ""}>{label}</option>'
-                        for raw, value, label in choices
-                    )
+            built[name] = mark_safe(  # noqa: S308 - values and labels escaped in _choice_tags
+                "".join(
+                    f'<option value="{value}"{" selected" if raw == current else ""}>{label}</option>'
+                    for raw, value, label in _choice_tags(name, self._choice_field(name).choices)
                 )
-                if any(raw == current for raw, _value, _label in choices):
-                    _OPTION_TAGS[key] = tags
-            built[name] = tags
+            )
         return built
 
     def clean(self) -> dict[str, Any]:

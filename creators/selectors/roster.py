@@ -272,8 +272,9 @@ def _first_listing(params: RosterParams, sort: str, *, limit: int) -> "RawQueryS
     """The first page of a filter set without search words (the roster as
     a creator first sees it), from its statement compiled once per process
     (the "local" cache, keyed by the filters' fingerprint and the limits,
-    which decide every value in it; the rows are read each time). Building and compiling it with the ORM took about
-    2.5 ms of Python per request; running it takes 0.2 ms."""
+    which decide every value in it; the rows are read each time). Building
+    and compiling it with the ORM took about 2.5 ms of Python per request;
+    running it takes 0.2 ms."""
     cache_key = f"roster-first-page:{connection.vendor}:{params.fingerprint()}:{limit}:{COUNT_LIMIT}"
     compiled = caches["local"].get(cache_key)
     if compiled is None:

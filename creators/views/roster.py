@@ -5,12 +5,12 @@ Signed-in creators with a verified email only. The search itself lives in
 render. htmx requests for the results get only the results partial.
 """
 
-from collections import OrderedDict
+import hashlib
 from functools import wraps
-from threading import Lock
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import caches
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -53,39 +53,36 @@ def creator_roster_access(view):
     return wrapper
 
 
-# Rendered cards, per process, keyed by everything a card shows (the
-# actor's id, slug, name, headline, languages, fee, verification and photo)
-# with the language and the project query. A key names one version of a
-# card, so nothing is ever invalidated, whichever way a profile changed (a
-# save moves updated_at, a queryset update does not); the oldest go first
-# past CARD_CACHE_SIZE (about 2 kB each). No viewer's state is in a card:
-# the shortlist footer is rendered per request.
-CARD_CACHE_SIZE = 4096
-_cards: OrderedDict[tuple, SafeString] = OrderedDict()
-_cards_lock = Lock()
-
-
 def roster_cards(actors: list[ActorProfile], *, project_query: str) -> list[tuple[ActorProfile, SafeString]]:
     """Each actor with its card (``_roster_card.html``), rendered at most
-    once per process for the same version of the actor and language."""
+    once per process for the same version of the actor and language.
+
+    Cards live in the per-process "local" cache, keyed by everything a card
+    shows (the actor's id, slug, name, headline, languages, fee,
+    verification and photo) with the language and the project query. A key
+    names one version of a card, so nothing is ever invalidated, whichever
+    way a profile changed (a save moves updated_at, a queryset update does
+    not). No viewer's state is in a card: the shortlist footer is rendered
+    per request."""
     language = get_language()
-    cards = []
+    keys = {}
     for actor in actors:
         # primary_photo_id is an annotation of the roster's query.
         photo = getattr(actor, "primary_photo_id", None)
         shown = (actor.stage_name, actor.headline, tuple(actor.languages), actor.min_fee, actor.fee_currency)
-        key = (actor.pk, actor.slug, *shown, actor.is_verified, photo, language, project_query)
-        with _cards_lock:
-            card = _cards.get(key)
-            if card is not None:
-                _cards.move_to_end(key)
+        version = (actor.pk, actor.slug, *shown, actor.is_verified, photo, language, project_query)
+        keys[actor.pk] = "roster-card:" + hashlib.sha256(repr(version).encode()).hexdigest()
+    found = caches["local"].get_many(list(keys.values()))
+    drawn = {}
+    cards = []
+    for actor in actors:
+        card = found.get(keys[actor.pk])
         if card is None:
             card = render_to_string("creators/_roster_card.html", {"actor": actor, "project_query": project_query})
-            with _cards_lock:
-                _cards[key] = card
-                while len(_cards) > CARD_CACHE_SIZE:
-                    _cards.popitem(last=False)
+            drawn[keys[actor.pk]] = card
         cards.append((actor, card))
+    if drawn:
+        caches["local"].set_many(drawn)
     return cards
 
 

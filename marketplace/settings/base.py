@@ -178,7 +178,7 @@ def cache_config(redis_url: str, *, cache_dir: Path) -> dict:
 
 # "local": each process's own memory, for what is cheaper to keep than to
 # make again and the same for everyone who asks: rendered template fragments
-# ({% cache ... using="local" %}) and compiled roster statements. Every key
+# ({% cache ... using="local" %}), roster cards and compiled roster statements. Every key
 # names everything its value depends on (roles, language, the filters), so
 # nothing is invalidated and nothing is shared between processes; asking
 # Redis would cost what the value saves.
@@ -186,7 +186,7 @@ LOCAL_CACHE = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "local",
     "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    "OPTIONS": {"MAX_ENTRIES": 6000},  # about 2 kB each at most (a card)
 }
 CACHES = {"default": cache_config(REDIS_URL, cache_dir=VAR_DIR / "cache"), "local": LOCAL_CACHE}
 
