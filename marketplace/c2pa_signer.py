@@ -5,7 +5,7 @@ self-signed development chain made once under ``C2PA_DEV_DIR``.
 
 Apart from ``provenance`` so that cryptography's X.509 layer is loaded on
 the first copy signed or read, not by every web and worker process at start
-(about 2 MB each; ``marketplace/tests/test_lazy_views.py`` keeps it out).
+(about 2 MB each; ``marketplace/tests/test_startup_imports.py`` keeps it out).
 """
 
 import datetime

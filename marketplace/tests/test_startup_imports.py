@@ -1,6 +1,11 @@
-"""The API's views are named in the URLconf and imported on first use
+"""What a web or worker process imports at start: every process pays for
+it in memory, whatever it then does (README "Data export memory").
+
+The API's views are named in the URLconf and imported on first use
 (``marketplace.lazy_views``): a worker links to every route without loading
-DRF's views or the schema generator; a web process loads them at start."""
+DRF's views or the schema generator; a web process loads them at start.
+The watermark (numpy, PyWavelets), C2PA and its signer's X.509 layer load on
+the first delivered copy, PyAV (FFmpeg's libraries) on the first video."""
 
 import copy
 import subprocess
@@ -24,9 +29,10 @@ API_ONLY = (
     "creators.api.roster",
     "usage_requests.api.contracts",
 )
-# The C2PA signer's X.509 layer: loaded on the first copy signed or read,
-# by no process at start.
-SIGNING = ("marketplace.c2pa_signer", "cryptography.x509")
+# Loaded on first use by any process: the signer's X.509 layer (the first
+# copy signed or read), the watermark and C2PA (the first delivered copy),
+# PyAV (the first video).
+ON_FIRST_USE = ("marketplace.c2pa_signer", "cryptography.x509", "numpy", "pywt", "c2pa", "av")
 
 
 def _run(code: str) -> str:
@@ -48,7 +54,7 @@ def test_a_worker_links_to_every_api_route_without_importing_the_api():
         "from django.urls import reverse; "
         "print(reverse('api:v1:actor-detail', args=['maya']), reverse('api:v1:licence-check', args=['CC-1']), "
         "reverse('api:schema'), reverse('actors:data'), "
-        f"sorted(m for m in {API_ONLY + SIGNING!r} if m in sys.modules))"
+        f"sorted(m for m in {API_ONLY + ON_FIRST_USE!r} if m in sys.modules))"
     )
     assert _run(code) == "/api/v1/actors/maya/ /api/v1/licenses/CC-1/check /api/schema/ /actors/me/data/ []"
 
@@ -58,10 +64,19 @@ def test_the_web_process_imports_every_api_view_at_start():
         "import sys; import marketplace.wsgi; "
         "from marketplace.lazy_views import load_lazy_views; "
         f"print(load_lazy_views(), sorted(m for m in {API_ONLY!r} if m not in sys.modules), "
-        f"sorted(m for m in {SIGNING!r} if m in sys.modules))"
+        f"sorted(m for m in {ON_FIRST_USE!r} if m in sys.modules))"
     )
     # Nothing left to load once the WSGI application exists.
     assert _run(code) == "0 [] []"
+
+
+def test_the_label_code_loads_pyav_and_c2pa_on_first_use():
+    code = (
+        "import django, sys; django.setup(); import marketplace.celery; "
+        "import marketplace.labelling, usage_requests.services.output_labels; "
+        f"print(sorted(m for m in {ON_FIRST_USE!r} if m in sys.modules))"
+    )
+    assert _run(code) == "[]"
 
 
 def test_a_lazy_view_is_resolved_as_the_view_it_names(api_client):
