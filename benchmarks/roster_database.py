@@ -229,7 +229,7 @@ def measure(name: str, params, args) -> dict:
     if deep_cursor:
         deep = timings(statements_of(params, deep_cursor)[0], args.runs)
         figures |= {"deep_page": reached, "deep_ratio": round(statistics.median(deep) / median, 3)}
-    boundary = tier_end_cursor(params)
+    boundary = tier_end_cursor(params, first.count)
     if boundary:
         ends = timings(statements_of(params, boundary)[0], args.runs)
         figures["boundary_ratio"] = round(statistics.median(ends) / median, 3)
@@ -248,9 +248,10 @@ def walk_pages(params, page, deep: int) -> tuple[str | None, int]:
     return cursor, reached
 
 
-def tier_end_cursor(params) -> str | None:
+def tier_end_cursor(params, count) -> str | None:
     """For a relevance search with both tiers: a cursor whose next page
-    holds the last five stage-name matches and the first other matches."""
+    holds the last five stage-name matches and the first other matches,
+    carrying page 1's ``count`` as every cursor of the roster does."""
     from creators.selectors import roster, search
     from creators.selectors.query import parse_search
 
@@ -264,7 +265,8 @@ def tier_end_cursor(params) -> str | None:
         return None
     created_at, pk = last_names[-1]
     key = [1, (created_at - search._EPOCH) // timedelta(microseconds=1)]
-    return search.encode_cursor(params.fingerprint(), roster.SORT_RELEVANCE, key, pk, direction="n")
+    counted = None if count is None else count.value + (0 if count.exact else 1)
+    return search.encode_cursor(params.fingerprint(), roster.SORT_RELEVANCE, key, pk, direction="n", count=counted)
 
 
 # --- Throughput ---------------------------------------------------------------------------------

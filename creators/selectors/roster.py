@@ -67,7 +67,10 @@ sort walks the ``(is_listed, -created_at, -id)`` index from the cursor).
 
 The cursor is an opaque, signed token holding a format version, the sort, the
 direction, the key of the boundary row, its id, a fingerprint of the search
-parameters and, for a widened search, a mark saying so. A tampered,
+parameters, the count page 1 made ("N actors": the pages after it show it
+instead of counting again, so the figure stays put while a creator pages
+through and a later page reads only its own rows) and, for a widened
+search, a mark saying so. A tampered,
 truncated or foreign cursor (another search, another sort, an older format
 such as version 1's bare relevance score) is not an error: the first page is
 returned with ``cursor_rejected`` set, so the page can say so. "Previous"
@@ -211,16 +214,18 @@ def _page(
     pk: int | None = None if position is None else position["i"]
 
     # Every row carries the count: one statement for the page and "N actors".
+    # Page 1 counts; its cursors carry the count to the pages after it.
+    carried = None if position is None else position.get("n")
     queryset: QuerySet[ActorProfile] | RawQuerySet[ActorProfile]
     if search and connection.vendor == "postgresql":
-        queryset = _bounded_rows(params, search, sort, key, pk, forward=forward, limit=page_size + 1)
+        queryset = _bounded_rows(params, search, sort, key, pk, forward=forward, limit=page_size + 1, carried=carried)
     elif sort == SORT_RELEVANCE:
-        total = _count_of(_matching(params, search))
+        total = _count_of(_matching(params, search), carried)
         queryset = relevance_rows(_matching(params), search, key, pk, forward=forward, limit=page_size + 1, total=total)
     elif position is None and not search:
         queryset = _first_listing(params, sort, limit=page_size + 1)
     else:
-        queryset = _listing(params, search, sort, key, pk, forward=forward, limit=page_size + 1)
+        queryset = _listing(params, search, sort, key, pk, forward=forward, limit=page_size + 1, carried=carried)
 
     rows = list(queryset)
     more = len(rows) > page_size
@@ -234,16 +239,17 @@ def _page(
         return roster_search(params=params, cursor=None, page_size=page_size)
 
     page = RosterPage(actors=rows, sort=sort, search=search)
+    counted: int | None = None
     if rows:
         # An annotation of the page's query, unknown to the model's stubs.
-        total = rows[0].roster_total  # type: ignore[attr-defined]
-        page.count = RosterCount(value=min(total, COUNT_LIMIT), exact=total <= COUNT_LIMIT)
+        counted = rows[0].roster_total  # type: ignore[attr-defined]
+        page.count = RosterCount(value=min(counted, COUNT_LIMIT), exact=counted <= COUNT_LIMIT)
     elif position is None:
         page.count = RosterCount(value=0, exact=True)
     fingerprint = params.fingerprint()
 
     def cursor_at(key: CursorKey, pk: int, direction: str) -> str:
-        return encode_cursor(fingerprint, sort, key, pk, direction=direction, widened=widened)
+        return encode_cursor(fingerprint, sort, key, pk, direction=direction, widened=widened, count=counted)
 
     if rows:
         if more or not forward:
@@ -257,10 +263,19 @@ def _page(
 
 
 def _listing(
-    params: RosterParams, search: ParsedSearch, sort: str, key: Any, pk: int | None, *, forward: bool, limit: int
+    params: RosterParams,
+    search: ParsedSearch,
+    sort: str,
+    key: Any,
+    pk: int | None,
+    *,
+    forward: bool,
+    limit: int,
+    carried: int | None = None,
 ) -> QuerySet[ActorProfile]:
-    """A page in the newest or the fee order, with the count and the thumbnail."""
-    queryset = _matching(params, search).annotate(roster_total=_count_of(_matching(params, search)))
+    """A page in the newest or the fee order, with the count (``carried``
+    from page 1, or counted) and the thumbnail."""
+    queryset = _matching(params, search).annotate(roster_total=_count_of(_matching(params, search), carried))
     if sort == SORT_FEE:
         queryset = queryset.annotate(fee_key=fee_sort_key())
     if pk is not None:
@@ -313,7 +328,15 @@ def _cased(term: str, typed: str) -> str:
 
 
 def _bounded_rows(
-    params: RosterParams, search: ParsedSearch, sort: str, key: Any, pk: int | None, *, forward: bool, limit: int
+    params: RosterParams,
+    search: ParsedSearch,
+    sort: str,
+    key: Any,
+    pk: int | None,
+    *,
+    forward: bool,
+    limit: int,
+    carried: int | None,
 ) -> "RawQuerySet[ActorProfile]":
     """PostgreSQL's page of a search: ``creators.selectors.bounded``."""
     if sort == SORT_RELEVANCE:
@@ -330,18 +353,31 @@ def _bounded_rows(
         after=after,
         forward=forward,
         limit=limit,
-        total=bounded.count_sql(filters=filters, search=search, limit=COUNT_LIMIT + 1),
+        total=(
+            bounded.count_sql(filters=filters, search=search, limit=COUNT_LIMIT + 1)
+            if carried is None
+            else _carried(carried)
+        ),
         columns=list(LISTED_FIELDS),
     )
 
 
-def _count_of(matching: QuerySet[ActorProfile]) -> RawSQL:
+def _count_of(matching: QuerySet[ActorProfile], carried: int | None = None) -> RawSQL:
     """How many rows ``matching`` has, counting no further than
-    ``COUNT_LIMIT + 1``: a scalar subquery, computed once per statement."""
+    ``COUNT_LIMIT + 1``: a scalar subquery, computed once per statement;
+    or the count page 1 made (``carried``), counting nothing."""
+    if carried is not None:
+        return _carried(carried)
     sql, params = matching.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
     # Only SQL the ORM compiled goes into the text; the values stay parameters.
     counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608
     return RawSQL(counted, params, output_field=IntegerField())  # noqa: S611
+
+
+def _carried(count: int) -> RawSQL:
+    """The count a cursor carries from page 1, as the page's ``roster_total``."""
+    # A whole number from a signed cursor (decode_cursor checks it).
+    return RawSQL(str(int(count)), [], output_field=IntegerField())  # noqa: S611
 
 
 def _matching(params: RosterParams, search: ParsedSearch | None = None) -> QuerySet[ActorProfile]:

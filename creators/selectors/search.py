@@ -41,6 +41,8 @@ _CURSOR_VERSION = 2
 TIER_NAME = _TIER_NAME = 1  # the stage name matches the search
 TIER_OTHER = _TIER_OTHER = 0  # anything else that matches
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The largest count a cursor may carry (the roster counts to a hundred and one).
+_MAX_COUNT = 1_000_000
 
 # The boundary row's key as a query compares it: created_at (newest, and
 # both relevance tiers, with the tier) or the fee key (fee).
@@ -334,14 +336,24 @@ def _parse_moment(raw: object) -> datetime:
 
 
 def encode_cursor(
-    fingerprint: str, sort: str, key: CursorKey, pk: int, *, direction: str, widened: bool = False
+    fingerprint: str,
+    sort: str,
+    key: CursorKey,
+    pk: int,
+    *,
+    direction: str,
+    widened: bool = False,
+    count: int | None = None,
 ) -> str:
     """A signed cursor at the row (``key``, ``pk``) of the search whose
     parameters have ``fingerprint``; ``direction`` is "n" (next) or "p";
-    ``widened``: the search's typos were corrected (the roster's docstring)."""
-    payload = {"v": _CURSOR_VERSION, "s": sort, "d": direction, "k": key, "i": pk, "h": fingerprint}
+    ``widened``: the search's typos were corrected (the roster's docstring);
+    ``count``: how many actors page 1 counted, for the pages after it."""
+    payload: dict[str, Any] = {"v": _CURSOR_VERSION, "s": sort, "d": direction, "k": key, "i": pk, "h": fingerprint}
     if widened:
         payload["c"] = True
+    if count is not None:
+        payload["n"] = count
     return signing.dumps(payload, salt=_CURSOR_SALT, compress=True)
 
 
@@ -361,6 +373,9 @@ def decode_cursor(cursor: str, *, fingerprint: str, sort: str) -> dict[str, Any]
     if isinstance(payload.get("i"), bool) or not isinstance(payload.get("i"), int):
         raise BadCursor
     if payload.get("c", False) is not True and "c" in payload:
+        raise BadCursor
+    count = payload.get("n", 0)
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= _MAX_COUNT:
         raise BadCursor
     parse_key(sort, payload.get("k"))
     return payload

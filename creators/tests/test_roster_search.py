@@ -10,7 +10,15 @@ from django.utils import timezone
 from actors.models import ActorProfile, RedLines, VerificationStatus
 from actors.services import actor_listing_refresh, actor_opt_out
 from actors.tests.factories import ActorProfileFactory
-from creators.selectors.roster import SORT_FEE, SORT_NEWEST, SORT_RELEVANCE, RosterParams, roster_search
+from creators.selectors.roster import (
+    COUNT_LIMIT,
+    SORT_FEE,
+    SORT_NEWEST,
+    SORT_RELEVANCE,
+    RosterCount,
+    RosterParams,
+    roster_search,
+)
 from marketplace.money import to_reference
 
 pytestmark = pytest.mark.django_db
@@ -424,6 +432,11 @@ BAD_CURSORS = {
     "id-as-text": lambda: forged(i="1"),
     "id-as-bool": lambda: forged(i=True),
     "not-a-dict": lambda: signing.dumps(["a", "list"], salt="creators.roster.cursor"),
+    "negative-count": lambda: forged(n=-1),
+    "count-as-bool": lambda: forged(n=True),
+    "count-as-text": lambda: forged(n="5"),
+    "count-as-float": lambda: forged(n=5.0),
+    "huge-count": lambda: forged(n=10**12),
 }
 
 
@@ -500,3 +513,48 @@ def test_forged_cursor_with_valid_fields_is_accepted():
     _population(3)
     page = roster_search(params=RosterParams(), cursor=forged(k=timezone.now().isoformat(), i=10**9), page_size=2)
     assert not page.cursor_rejected
+
+
+# --- The count: page 1 counts, its cursors carry the figure ----------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        RosterParams(sort=SORT_NEWEST),
+        RosterParams(sort=SORT_FEE),
+        RosterParams(q="stunt", sort=SORT_NEWEST),
+        RosterParams(q="stunt", sort=SORT_RELEVANCE),
+    ],
+    ids=["newest", "fee", "search-newest", "relevance"],
+)
+def test_later_pages_show_page_ones_count(params):
+    _population(5)
+    first = roster_search(params=params, page_size=2)
+    assert first.count == RosterCount(value=5, exact=True)
+    # A match added after page 1 is not counted again while paging.
+    listed(stage_name="Stunt Double late", skills="stunt", min_fee="900")
+    second = roster_search(params=params, cursor=first.next_cursor, page_size=2)
+    assert not second.cursor_rejected
+    assert second.actors
+    assert second.count == first.count
+    back = roster_search(params=params, cursor=second.previous_cursor, page_size=2)
+    assert back.count == first.count
+    # A first page counts afresh.
+    assert roster_search(params=params, page_size=2).count == RosterCount(value=6, exact=True)
+
+
+def test_a_carried_count_over_the_limit_says_more_than():
+    _population(3)
+    cursor = forged(k=timezone.now().isoformat(), i=10**9, n=COUNT_LIMIT + 1)
+    page = roster_search(params=RosterParams(), cursor=cursor, page_size=2)
+    assert not page.cursor_rejected
+    assert page.count == RosterCount(value=COUNT_LIMIT, exact=False)
+
+
+def test_a_cursor_without_a_count_counts():
+    """Cursors made before the count was carried still work: the page counts."""
+    _population(4)
+    page = roster_search(params=RosterParams(), cursor=forged(k=timezone.now().isoformat(), i=10**9), page_size=2)
+    assert not page.cursor_rejected
+    assert page.count == RosterCount(value=4, exact=True)
