@@ -336,7 +336,7 @@ def _bounded_rows(
     *,
     forward: bool,
     limit: int,
-    carried: int | None,
+    carried: int | None = None,
 ) -> "RawQuerySet[ActorProfile]":
     """PostgreSQL's page of a search: ``creators.selectors.bounded``."""
     if sort == SORT_RELEVANCE:
