@@ -1,14 +1,21 @@
 """The database side of the roster search: what indexes the stored search
-text (``actors.search``) on each database. Created by migration actors/0010.
+text (``actors.search``) on each database. Created by migration actors/0010;
+actors/0012 put the two trigram indexes into one (``PARTS_FORWARD``).
 
 PostgreSQL (pg_trgm):
 
 * ``actor_search_name(document)`` and ``actor_search_rest(document)``: the
   first line of the document (the stage name) and the rest. SQL functions
   the planner inlines, so a query that calls them uses these indexes:
-* ``actor_search_name_trgm``, ``actor_search_rest_trgm``: trigram GIN on
-  each part, for words of three characters or more (``LIKE '%okafor%'``,
-  also Chinese runs such as "林晓雨");
+* ``actor_search_parts_trgm``: trigram GIN on both parts, a column each,
+  for words of three characters or more (``LIKE '%okafor%'``, also Chinese
+  runs such as "林晓雨"). A GIN index serves a condition on either column
+  as well as one on that column alone would, and conditions on both in
+  one scan: "xiaoyu" in the name and "lin" in the rest (a match of
+  "Lin Xiaoyu" outside the stage-name tier) is one index scan that
+  intersects the two words' entries, 1.5 ms at 1,000,000 actors, where the
+  two indexes of actors/0010 gave the planner bitmaps of 6,600 and 41,000
+  rows, or 6,600 rows read from the table to test (26 ms);
 * ``actor_search_grams``: GIN on the gram keys (``actor_search_keys``,
   split at spaces), for one- and two-character words ("王", "晓雨", "li");
 * ``search_term_trgm``: trigram GiST on the lexicon, for typo correction:
@@ -80,6 +87,30 @@ POSTGRESQL_BACKWARD = [
     "CREATE INDEX IF NOT EXISTS actor_search_vector_gin ON actors_actorprofile USING gin (search_vector)",
     "CREATE INDEX IF NOT EXISTS actor_search_document_trgm ON actors_actorprofile "
     "USING gin (search_document gin_trgm_ops)",
+]
+
+# actors/0012: one trigram index over both parts in place of one per part.
+# Its name and its statistics targets; the two indexes it replaces go.
+_PARTS_INDEX = (
+    "CREATE INDEX IF NOT EXISTS actor_search_parts_trgm ON actors_actorprofile USING gin "
+    "(actor_search_name(search_document) gin_trgm_ops, actor_search_rest(search_document) gin_trgm_ops)"
+)
+PARTS_FORWARD = [
+    _PARTS_INDEX,
+    "ALTER INDEX actor_search_parts_trgm ALTER COLUMN 1 SET STATISTICS 1000",
+    "ALTER INDEX actor_search_parts_trgm ALTER COLUMN 2 SET STATISTICS 1000",
+    "DROP INDEX IF EXISTS actor_search_name_trgm",
+    "DROP INDEX IF EXISTS actor_search_rest_trgm",
+    "ANALYZE actors_actorprofile",
+]
+PARTS_BACKWARD = [
+    *(
+        statement
+        for statement in POSTGRESQL_FORWARD
+        if "actor_search_name_trgm" in statement or "actor_search_rest_trgm" in statement
+    ),
+    "DROP INDEX IF EXISTS actor_search_parts_trgm",
+    "ANALYZE actors_actorprofile",
 ]
 
 # SQLite: the FTS5 tables and the triggers that keep them in step. The

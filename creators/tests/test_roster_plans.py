@@ -22,7 +22,7 @@ from creators.selectors.roster import RosterParams, roster_search
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-SEARCH_INDEXES = {"actor_search_grams", "actor_search_name_trgm", "actor_search_rest_trgm"}
+SEARCH_INDEXES = {"actor_search_grams", "actor_search_parts_trgm"}
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +78,17 @@ def test_longer_words_are_looked_up_in_the_trigram_indexes(words):
         found = lookups(condition)
         assert found
         assert all(node == "Bitmap Index Scan" and index in SEARCH_INDEXES for node, index in found), found
-        assert {index for _node, index in found} & {"actor_search_name_trgm", "actor_search_rest_trgm"}
+        assert ("Bitmap Index Scan", "actor_search_parts_trgm") in found
+
+
+def test_a_word_in_the_name_and_another_in_the_rest_are_one_index_scan():
+    """The second relevance tier of a search of two words: one in the stage
+    name, the other elsewhere. One trigram index holds both parts, so one
+    scan intersects the two words' entries (actors/0012)."""
+    maya, berlin = parse_search("maya berlin", correct=False).units
+    condition = search._unit_in(search.NAME, maya) & search._unit_in(search.REST, berlin)
+    assert lookups(condition) == [("Bitmap Index Scan", "actor_search_parts_trgm")]
+    assert ActorProfile.objects.filter(condition).count() == 20
 
 
 @pytest.mark.parametrize("q", ["王", "li", "Maya Okafr", "martial arts"])
