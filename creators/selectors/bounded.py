@@ -24,6 +24,15 @@ matches; the worst case, about a page's worth of matches per ``WINDOW`` rows,
 costs both. Every value is a parameter; only SQL the ORM compiled goes into
 the text. Each level of the statement calls its rows "actors_actorprofile",
 so conditions compiled for the model apply to them unchanged.
+
+A page that counts its matches (page 1: later pages carry the count in
+their cursor) walks the newest ``WINDOW`` rows once for the count and for
+the walks that start at the top of the newest order: the ``newest`` CTE
+keeps the first matches it meets (as many as the count needs), each marked
+with whether the stage name has every word, and a walk takes its rows from
+there when they are enough (a page's worth of its tier, or the whole window
+read). Two walks of the same rows cost a rare search 3 ms at 1,000,000
+actors.
 """
 
 # RawQuerySet is not subscriptable at runtime; its annotations stay strings.
@@ -90,11 +99,26 @@ def _unwalkable(sort: str, *, forward: bool) -> list:
 
 
 def _part(
-    *, filters: Q, walk: Q, fetch: Q, after: Q | None, sort: str, forward: bool, columns: list[str], limit: int
+    *,
+    filters: Q,
+    walk: Q,
+    fetch: Q,
+    after: Q | None,
+    sort: str,
+    forward: bool,
+    columns: list[str],
+    limit: int,
+    shared: tuple[str, int] | None = None,
+    walked: bool = True,
 ) -> tuple[str, list[Any]]:
     """SQL of one ordered part of a page (the module docstring): at most
-    ``limit`` rows (``columns``) matching, after the cursor condition ``after``."""
+    ``limit`` rows (``columns``) matching, after the cursor condition
+    ``after``. ``shared``: the part walks from the top of the newest order,
+    and the ``newest`` CTE's rows that pass this condition are its walk when
+    they are enough (with the number of rows the CTE keeps at most).
+    ``walked`` False: the walk is known to come back short; only fetch."""
     order = ordering(sort, forward=forward)
+    order_sql = _order_sql(order)
     window = _keyed(ActorProfile.objects.filter(is_listed=True), sort)
     if after is not None:
         window = window.filter(after)
@@ -104,13 +128,43 @@ def _part(
     fetched = fetched.filter(fetch & filters & (after or Q())).order_by(*_unwalkable(sort, forward=forward))
     fetched_sql, fetched_params = fetched.values(*columns)[:limit].query.sql_with_params()
     selected = ", ".join(connection.ops.quote_name(column) for column in columns)
+    own = f"SELECT {selected} FROM ({window_sql}) AS {_TABLE} WHERE {test_sql}"  # noqa: S608
+    walk_sql, walked_params = f"{own} ORDER BY {order_sql} LIMIT %s", [*window_params, *test_params, limit]
+    if not walked:
+        walk_sql, walked_params = f"SELECT {selected} FROM ({window_sql}) AS {_TABLE} WHERE FALSE", window_params  # noqa: S608
+    elif shared is not None:
+        condition, kept = shared
+        # Enough: a page's worth of the part's rows, or every match of the window.
+        enough = f"((SELECT COUNT(*) FROM newest WHERE {condition}) >= %s OR (SELECT COUNT(*) FROM newest) < %s)"  # noqa: S608
+        walk_sql = (
+            f"(SELECT {selected} FROM newest AS {_TABLE} WHERE {condition} AND {enough} "  # noqa: S608
+            f"ORDER BY {order_sql} LIMIT %s) UNION ALL ({own} AND NOT {enough} ORDER BY {order_sql} LIMIT %s)"
+        )
+        walked_params = [limit, kept, limit, *window_params, *test_params, limit, kept, limit]
     sql = (
-        f"WITH walked AS MATERIALIZED (SELECT {selected} FROM ({window_sql}) AS {_TABLE} "  # noqa: S608
-        f"WHERE {test_sql} ORDER BY {_order_sql(order)} LIMIT %s) "
+        f"WITH walked AS MATERIALIZED ({walk_sql}) "  # noqa: S608
         "SELECT * FROM walked WHERE (SELECT COUNT(*) FROM walked) >= %s "
         f"UNION ALL SELECT * FROM ({fetched_sql}) AS fetched WHERE (SELECT COUNT(*) FROM walked) < %s"
     )
-    return sql, [*window_params, *test_params, limit, limit, *fetched_params, limit]
+    return sql, [*walked_params, limit, *fetched_params, limit]
+
+
+def _newest(*, filters: Q, search: ParsedSearch, columns: list[str], limit: int) -> tuple[str, list[Any]]:
+    """SQL of the ``newest`` CTE (the module docstring): the first ``limit``
+    matches among the newest ``WINDOW`` rows, newest first, with ``columns``
+    and ``in_name`` (the stage name has every word)."""
+    window = ActorProfile.objects.filter(is_listed=True).order_by("-created_at", "-id")
+    read = list(dict.fromkeys([*columns, *_WALK_ONLY, *_FILTERED]))
+    window_sql, window_params = window.values(*read)[:WINDOW].query.sql_with_params()
+    tests = walk_tests(search)
+    test_sql, test_params = _where(tests["match"] & filters & Q(listed_actor_user()))
+    name_sql, name_params = _where(tests["name"])
+    selected = ", ".join(connection.ops.quote_name(column) for column in columns)
+    sql = (
+        f"SELECT {selected}, ({name_sql}) AS in_name FROM ({window_sql}) AS {_TABLE} "  # noqa: S608
+        f"WHERE {test_sql} ORDER BY {_order_sql(ordering(SORT_NEWEST, forward=True))} LIMIT %s"
+    )
+    return sql, [*name_params, *window_params, *test_params, limit]
 
 
 def search_rows(
@@ -122,34 +176,36 @@ def search_rows(
     after: Q | None,
     forward: bool,
     limit: int,
-    total: RawSQL,
+    total: RawSQL | None,
+    count_limit: int,
     columns: list[str],
+    others: int | None = None,
 ) -> RawQuerySet[ActorProfile]:
     """At most ``limit`` listed actors passing ``filters`` and matching
     ``search``, in ``sort`` (relevance: tier 1 then tier 0) after the cursor
     condition ``after`` (which applies to ``tier``), with ``primary_photo_id``
-    and ``roster_total`` (``total``) on each row. One statement."""
-    tests = walk_tests(search)
-    columns = [*columns, "fee_key"] if sort == SORT_FEE else columns
+    and ``roster_total`` on each row: ``total``, or None to count the
+    matches (no further than ``count_limit``). One statement.
+
+    A relevance page that counts also gives ``roster_others`` on each row:
+    how many tier-0 matches the newest ``WINDOW`` rows hold when the count's
+    walk read them all, else None. A later page passes it back as
+    ``others``: fewer than ``limit`` there, and the walk of tier 0 from the
+    top would come back short, so the page where tier 1 ends fetches tier 0
+    without walking (3 ms at 1,000,000 actors for "晓雨")."""
     # Both relevance tiers are in the newest order.
     sort = SORT_FEE if sort == SORT_FEE else SORT_NEWEST
-    wanted: list[tuple[int | None, Q, Q]]
-    if tier is None:
-        wanted = [(None, tests["match"], search_condition(search))]
-    else:
-        wanted = [
-            (TIER_NAME, tests["name"], name_condition(search)),
-            (TIER_OTHER, tests["other"], other_condition(search)),
-        ]
-        # Forward, tier 1 comes first, and a cursor in tier 0 needs no tier-1
-        # part; backwards the other way round.
-        wanted = [
-            entry for entry in wanted if entry[0] is not None and (entry[0] <= tier if forward else entry[0] >= tier)
-        ]
-        wanted = wanted if forward else wanted[::-1]
+    newest = None
+    if total is None:
+        shown = columns if sort == SORT_NEWEST else ["id", "created_at"]
+        newest = _newest(filters=filters, search=search, columns=shown, limit=count_limit)
+        total = count_sql(filters=filters, search=search, limit=count_limit)
+    columns = [*columns, "fee_key"] if sort == SORT_FEE else columns
     parts: list[tuple[int | None, str, list[Any]]] = []
-    for number, walk, fetch in wanted:
+    for number, walk, fetch in _wanted(search, tier=tier, forward=forward):
         part_after = after if number == tier else None
+        top = part_after is None and forward and sort == SORT_NEWEST
+        short = top and number == TIER_OTHER and others is not None and others < limit
         sql, params = _part(
             filters=filters,
             walk=walk,
@@ -159,9 +215,47 @@ def search_rows(
             forward=forward,
             columns=columns,
             limit=limit,
+            shared=(_SHARED[number], count_limit) if top and newest is not None else None,
+            walked=not short,
         )
         parts.append((number, sql, params))
-    return _page(parts, sort=sort, forward=forward, limit=limit, total=total, gate=_known_words(search))
+    counted_others = _others(newest if tier is not None else None, others, count_limit=count_limit)
+    gate = _known_words(search)
+    return _page(
+        parts, sort=sort, forward=forward, limit=limit, total=total, others=counted_others, gate=gate, newest=newest
+    )
+
+
+def _others(newest: tuple[str, list[Any]] | None, carried: int | None, *, count_limit: int) -> RawSQL:
+    """``roster_others`` (``search_rows``): counted in the ``newest`` CTE
+    when the page has one and relevance tiers, else ``carried``."""
+    if newest is not None:
+        return RawSQL(
+            "CASE WHEN (SELECT COUNT(*) FROM newest) < %s THEN (SELECT COUNT(*) FROM newest WHERE NOT in_name) END",
+            [count_limit],
+        )
+    # NULL or a whole number (from a signed cursor, checked).
+    return RawSQL("NULL" if carried is None else str(int(carried)), [])  # noqa: S611
+
+
+# The rows of the newest CTE that a part's walk wants, by tier.
+_SHARED = {None: "TRUE", TIER_NAME: '"in_name"', TIER_OTHER: 'NOT "in_name"'}
+
+
+def _wanted(search: ParsedSearch, *, tier: int | None, forward: bool) -> list[tuple[int | None, Q, Q]]:
+    """The parts of a page, in the order they fill it: (tier, walk test,
+    fetch condition); one part, tier None, without relevance tiers."""
+    tests = walk_tests(search)
+    if tier is None:
+        return [(None, tests["match"], search_condition(search))]
+    wanted: list[tuple[int | None, Q, Q]] = [
+        (TIER_NAME, tests["name"], name_condition(search)),
+        (TIER_OTHER, tests["other"], other_condition(search)),
+    ]
+    # Forward, tier 1 comes first, and a cursor in tier 0 needs no tier-1
+    # part; backwards the other way round.
+    wanted = [entry for entry in wanted if entry[0] is not None and (entry[0] <= tier if forward else entry[0] >= tier)]
+    return wanted if forward else wanted[::-1]
 
 
 def _known_words(search: ParsedSearch) -> tuple[str, list[Any]]:
@@ -193,17 +287,24 @@ def _page(
     forward: bool,
     limit: int,
     total: RawSQL,
+    others: RawSQL,
     gate: tuple[str, list[Any]],
+    newest: tuple[str, list[Any]] | None,
 ) -> RawQuerySet[ActorProfile]:
     """The parts one after the other (the second only if the first left the
-    page short), with the thumbnail and the count on each row; none of
-    them read unless ``gate`` (``_known_words``) holds."""
+    page short), with the thumbnail, the count and ``roster_others``
+    (``search_rows``) on each row; none of
+    them read unless ``gate`` (``_known_words``) holds. ``newest``: the SQL
+    of the CTE the count and the walks from the top share."""
     thumbnails = with_primary_thumbnail(ActorProfile.objects.all()).query
     thumbnail_sql, thumbnail_params = thumbnails.get_compiler(connection=connection).compile(
         thumbnails.annotations["primary_photo_id"]
     )
     order = ordering(sort, forward=forward)
     ctes, unions, params = [], [], []
+    if newest is not None:
+        ctes.append(f"newest AS MATERIALIZED ({newest[0]})")
+        params += newest[1]
     gate_sql, gate_params = gate
     union_params: list[Any] = []
     for index, (tier, sql, part_params) in enumerate(parts):
@@ -219,16 +320,19 @@ def _page(
     order_sql = _order_sql(order)
     sql = (
         f"WITH {', '.join(ctes)} "  # noqa: S608
-        f"SELECT {_TABLE}.*, ({thumbnail_sql}) AS primary_photo_id, ({total.sql}) AS roster_total "
+        f"SELECT {_TABLE}.*, ({thumbnail_sql}) AS primary_photo_id, ({total.sql}) AS roster_total, "
+        f"({others.sql}) AS roster_others "
         f"FROM ({' UNION ALL '.join(unions)} ORDER BY {order_sql} LIMIT %s) AS {_TABLE} ORDER BY {order_sql}"
     )
-    return ActorProfile.objects.raw(sql, [*params, *thumbnail_params, *total.params, *union_params, limit])
+    values = [*params, *thumbnail_params, *total.params, *others.params, *union_params, limit]
+    return ActorProfile.objects.raw(sql, values)
 
 
 def count_sql(*, filters: Q, search: ParsedSearch, limit: int) -> RawSQL:
     """How many listed actors pass ``filters`` and match ``search``, counted
     no further than ``limit``, by the cheapest of three ways that suffices:
-    in the newest ``WINDOW`` rows; else among actors with every word in
+    in the newest ``WINDOW`` rows (the ``newest`` CTE of the statement, which
+    keeps ``limit`` matches at most); else among actors with every word in
     their stage name (a subset of the matches, found by one scan of the
     name's index, which intersects the words itself); else through the
     search indexes. In no order: a count needs none, and an ORDER BY made
@@ -238,9 +342,6 @@ def count_sql(*, filters: Q, search: ParsedSearch, limit: int) -> RawSQL:
     widened search its most expensive part: at 1,000,000 actors "Lin Xaoyu"
     matches 487 names, and counting through every profile with "lin"
     anywhere (64,000) took 10 ms."""
-    window = ActorProfile.objects.filter(is_listed=True).order_by("-created_at", "-id")
-    window_sql, window_params = window.values("id", *_WALK_ONLY, *_FILTERED)[:WINDOW].query.sql_with_params()
-    test_sql, test_params = _where(walk_tests(search)["match"] & filters & Q(listed_actor_user()))
     listed = ActorProfile.objects.filter(is_listed=True).filter(listed_actor_user()).order_by()
     named_sql, named_params = (
         listed.filter(name_condition(search) & filters).values("id")[:limit].query.sql_with_params()
@@ -249,12 +350,11 @@ def count_sql(*, filters: Q, search: ParsedSearch, limit: int) -> RawSQL:
         listed.filter(search_condition(search) & filters).values("id")[:limit].query.sql_with_params()
     )
     sql = (
-        "CASE WHEN (SELECT COUNT(*) FROM (SELECT 1 FROM "  # noqa: S608
-        f"({window_sql}) AS {_TABLE} WHERE {test_sql} LIMIT %s) AS walked) >= %s THEN %s "
+        "CASE WHEN (SELECT COUNT(*) FROM newest) >= %s THEN %s "  # noqa: S608
         f"WHEN (SELECT COUNT(*) FROM ({named_sql}) AS named) >= %s THEN %s "
         f"ELSE (SELECT COUNT(*) FROM ({fetched_sql}) AS fetched) END"
     )
-    params = [*window_params, *test_params, limit, limit, limit, *named_params, limit, limit, *fetched_params]
+    params = [limit, limit, *named_params, limit, limit, *fetched_params]
     return RawSQL(sql, params)  # noqa: S611
 
 

@@ -210,24 +210,7 @@ def _page(
     """The page at ``position`` (a decoded cursor, or None for the first)."""
     sort = params.effective_sort
     forward = position is None or position["d"] == "n"
-    key = None if position is None else parse_key(sort, position["k"])
-    pk: int | None = None if position is None else position["i"]
-
-    # Every row carries the count: one statement for the page and "N actors".
-    # Page 1 counts; its cursors carry the count to the pages after it.
-    carried = None if position is None else position.get("n")
-    queryset: QuerySet[ActorProfile] | RawQuerySet[ActorProfile]
-    if search and connection.vendor == "postgresql":
-        queryset = _bounded_rows(params, search, sort, key, pk, forward=forward, limit=page_size + 1, carried=carried)
-    elif sort == SORT_RELEVANCE:
-        total = _count_of(_matching(params, search), carried)
-        queryset = relevance_rows(_matching(params), search, key, pk, forward=forward, limit=page_size + 1, total=total)
-    elif position is None and not search:
-        queryset = _first_listing(params, sort, limit=page_size + 1)
-    else:
-        queryset = _listing(params, search, sort, key, pk, forward=forward, limit=page_size + 1, carried=carried)
-
-    rows = list(queryset)
+    rows = list(_query(params, search, position, limit=page_size + 1))
     more = len(rows) > page_size
     rows = rows[:page_size]
     if not forward:
@@ -240,16 +223,21 @@ def _page(
 
     page = RosterPage(actors=rows, sort=sort, search=search)
     counted: int | None = None
+    found_others: int | None = None
     if rows:
-        # An annotation of the page's query, unknown to the model's stubs.
+        # Annotations of the page's query, unknown to the model's stubs;
+        # roster_others only on PostgreSQL (creators.selectors.bounded).
         counted = rows[0].roster_total  # type: ignore[attr-defined]
+        found_others = getattr(rows[0], "roster_others", None)
         page.count = RosterCount(value=min(counted, COUNT_LIMIT), exact=counted <= COUNT_LIMIT)
     elif position is None:
         page.count = RosterCount(value=0, exact=True)
     fingerprint = params.fingerprint()
 
     def cursor_at(key: CursorKey, pk: int, direction: str) -> str:
-        return encode_cursor(fingerprint, sort, key, pk, direction=direction, widened=widened, count=counted)
+        return encode_cursor(
+            fingerprint, sort, key, pk, direction=direction, widened=widened, count=counted, others=found_others
+        )
 
     if rows:
         if more or not forward:
@@ -260,6 +248,30 @@ def _page(
         # Past the end (the rows after the cursor vanished): offer the way back.
         page.previous_cursor = cursor_at(position["k"], position["i"], "p")
     return page
+
+
+def _query(
+    params: RosterParams, search: ParsedSearch, position: dict | None, *, limit: int
+) -> "QuerySet[ActorProfile] | RawQuerySet[ActorProfile]":
+    """The statement of the page at ``position``: at most ``limit`` rows,
+    each with the count of matches, counted (page 1) or carried by the
+    cursor from page 1, one statement for the page and "N actors"."""
+    sort = params.effective_sort
+    forward = position is None or position["d"] == "n"
+    key = None if position is None else parse_key(sort, position["k"])
+    pk: int | None = None if position is None else position["i"]
+    carried = None if position is None else position.get("n")
+    if search and connection.vendor == "postgresql":
+        others = None if position is None else position.get("o")
+        return _bounded_rows(
+            params, search, sort, key, pk, forward=forward, limit=limit, carried=carried, others=others
+        )
+    if sort == SORT_RELEVANCE:
+        total = _count_of(_matching(params, search), carried)
+        return relevance_rows(_matching(params), search, key, pk, forward=forward, limit=limit, total=total)
+    if position is None and not search:
+        return _first_listing(params, sort, limit=limit)
+    return _listing(params, search, sort, key, pk, forward=forward, limit=limit, carried=carried)
 
 
 def _listing(
@@ -337,8 +349,10 @@ def _bounded_rows(
     forward: bool,
     limit: int,
     carried: int | None = None,
+    others: int | None = None,
 ) -> "RawQuerySet[ActorProfile]":
-    """PostgreSQL's page of a search: ``creators.selectors.bounded``."""
+    """PostgreSQL's page of a search: ``creators.selectors.bounded``
+    (``carried`` and ``others``: what page 1 found, from the cursor)."""
     if sort == SORT_RELEVANCE:
         tier, moment = key if isinstance(key, tuple) else (TIER_NAME, None)
         after = None if pk is None else after_row(SORT_NEWEST, moment, pk, forward=forward)
@@ -353,12 +367,10 @@ def _bounded_rows(
         after=after,
         forward=forward,
         limit=limit,
-        total=(
-            bounded.count_sql(filters=filters, search=search, limit=COUNT_LIMIT + 1)
-            if carried is None
-            else _carried(carried)
-        ),
+        total=None if carried is None else _carried(carried),
+        count_limit=COUNT_LIMIT + 1,
         columns=list(LISTED_FIELDS),
+        others=others,
     )
 
 

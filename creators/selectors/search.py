@@ -344,16 +344,20 @@ def encode_cursor(
     direction: str,
     widened: bool = False,
     count: int | None = None,
+    others: int | None = None,
 ) -> str:
     """A signed cursor at the row (``key``, ``pk``) of the search whose
     parameters have ``fingerprint``; ``direction`` is "n" (next) or "p";
     ``widened``: the search's typos were corrected (the roster's docstring);
-    ``count``: how many actors page 1 counted, for the pages after it."""
+    ``count``: how many actors page 1 counted, for the pages after it;
+    ``others``: what page 1 found of tier 0 (``creators.selectors.bounded``)."""
     payload: dict[str, Any] = {"v": _CURSOR_VERSION, "s": sort, "d": direction, "k": key, "i": pk, "h": fingerprint}
     if widened:
         payload["c"] = True
     if count is not None:
         payload["n"] = count
+    if others is not None:
+        payload["o"] = others
     return signing.dumps(payload, salt=_CURSOR_SALT, compress=True)
 
 
@@ -374,8 +378,8 @@ def decode_cursor(cursor: str, *, fingerprint: str, sort: str) -> dict[str, Any]
         raise BadCursor
     if payload.get("c", False) is not True and "c" in payload:
         raise BadCursor
-    count = payload.get("n", 0)
-    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= _MAX_COUNT:
-        raise BadCursor
+    for counted in (payload.get("n", 0), payload.get("o", 0)):
+        if isinstance(counted, bool) or not isinstance(counted, int) or not 0 <= counted <= _MAX_COUNT:
+            raise BadCursor
     parse_key(sort, payload.get("k"))
     return payload

@@ -2,8 +2,6 @@
 is read (``creators.selectors.bounded._known_words``): a typo's first,
 exact try costs a lookup in the lexicon, not a walk of the newest rows."""
 
-import json
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +11,7 @@ from actors.tests.factories import ActorProfileFactory
 from creators.selectors import roster
 from creators.selectors.query import parse_search
 from creators.selectors.roster import SORT_RELEVANCE, RosterParams, roster_search
+from creators.tests.plans import executed_scans
 
 
 @pytest.mark.parametrize(
@@ -40,25 +39,6 @@ def okafors(db):
         ActorProfileFactory(listed=True, stage_name=f"Maya Okafor {index}", city="Berlin")
 
 
-def _executed(sql: str, params) -> list[tuple[str, str, int]]:
-    """(node type, relation or index, loops) of every scan the statement ran."""
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    found = []
-
-    def walk(node):
-        if "Scan" in node["Node Type"]:
-            name = node.get("Index Name") or node.get("Relation Name") or node.get("CTE Name", "")
-            found.append((node["Node Type"], name, node.get("Actual Loops", 0)))
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(plan[0]["Plan"])
-    return found
-
-
 def _statements(q: str) -> tuple:
     with CaptureQueriesContext(connection) as captured:
         page = roster_search(params=RosterParams(q=q, sort=SORT_RELEVANCE))
@@ -84,7 +64,7 @@ def test_a_typo_reads_no_profile_before_it_is_widened(okafors):
         forward=True,
         limit=26,
     )
-    ran = _executed(exact.raw_query, exact.params)
+    ran = executed_scans(exact.raw_query, exact.params)
     profile_scans = [scan for scan in ran if scan[1] in {"actors_actorprofile", "actor_listed_newest_idx"} and scan[2]]
     assert profile_scans == []
     lexicon = {"search_term_trgm", "actors_searchterm", "actors_searchterm_pkey"}

@@ -437,6 +437,9 @@ BAD_CURSORS = {
     "count-as-text": lambda: forged(n="5"),
     "count-as-float": lambda: forged(n=5.0),
     "huge-count": lambda: forged(n=10**12),
+    "negative-others": lambda: forged(o=-1),
+    "others-as-bool": lambda: forged(o=False),
+    "others-as-text": lambda: forged(o="1"),
 }
 
 
