@@ -50,9 +50,10 @@ class LazyView:
         return self.load()(request, *args, **kwargs)
 
     def __getattr__(self, name: str):
-        # Only reached for what the instance does not hold. Dunder probes
-        # (copy, pickle, inspect) and view_class stay unanswered.
-        if name.startswith("__") or name == "view_class" or name.startswith("_"):
+        # Only reached for what the instance does not hold. Private names
+        # and dunder probes (copy, pickle, inspect) and view_class stay
+        # unanswered.
+        if name.startswith("_") or name == "view_class":
             raise AttributeError(name)
         return getattr(self.load(), name)
 

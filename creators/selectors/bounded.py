@@ -55,6 +55,7 @@ from creators.selectors.search import (
     SORT_NEWEST,
     TIER_NAME,
     TIER_OTHER,
+    carried_sql,
     name_condition,
     ordering,
     other_condition,
@@ -176,7 +177,7 @@ def search_rows(
     after: Q | None,
     forward: bool,
     limit: int,
-    total: RawSQL | None,
+    carried: int | None,
     count_limit: int,
     columns: list[str],
     others: int | None = None,
@@ -184,8 +185,9 @@ def search_rows(
     """At most ``limit`` listed actors passing ``filters`` and matching
     ``search``, in ``sort`` (relevance: tier 1 then tier 0) after the cursor
     condition ``after`` (which applies to ``tier``), with ``primary_photo_id``
-    and ``roster_total`` on each row: ``total``, or None to count the
-    matches (no further than ``count_limit``). One statement.
+    and ``roster_total`` on each row: the count page 1 made (``carried``),
+    or None to count the matches (no further than ``count_limit``). One
+    statement.
 
     A relevance page that counts also gives ``roster_others`` on each row:
     how many tier-0 matches the newest ``WINDOW`` rows hold when the count's
@@ -195,8 +197,8 @@ def search_rows(
     without walking (3 ms at 1,000,000 actors for "晓雨")."""
     # Both relevance tiers are in the newest order.
     sort = SORT_FEE if sort == SORT_FEE else SORT_NEWEST
-    newest = None
-    if total is None:
+    newest, total = None, carried_sql(carried)
+    if carried is None:
         shown = columns if sort == SORT_NEWEST else ["id", "created_at"]
         newest = _newest(filters=filters, search=search, columns=shown, limit=count_limit)
         total = count_sql(filters=filters, search=search, limit=count_limit)
@@ -234,8 +236,7 @@ def _others(newest: tuple[str, list[Any]] | None, carried: int | None, *, count_
             "CASE WHEN (SELECT COUNT(*) FROM newest) < %s THEN (SELECT COUNT(*) FROM newest WHERE NOT in_name) END",
             [count_limit],
         )
-    # NULL or a whole number (from a signed cursor, checked).
-    return RawSQL("NULL" if carried is None else str(int(carried)), [])  # noqa: S611
+    return carried_sql(carried)
 
 
 # The rows of the newest CTE that a part's walk wants, by tier.

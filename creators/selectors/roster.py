@@ -100,6 +100,7 @@ from creators.selectors.search import (
     BadCursor,
     CursorKey,
     after_row,
+    carried_sql,
     decode_cursor,
     encode_cursor,
     key_of,
@@ -367,7 +368,7 @@ def _bounded_rows(
         after=after,
         forward=forward,
         limit=limit,
-        total=None if carried is None else _carried(carried),
+        carried=carried,
         count_limit=COUNT_LIMIT + 1,
         columns=list(LISTED_FIELDS),
         others=others,
@@ -379,17 +380,11 @@ def _count_of(matching: QuerySet[ActorProfile], carried: int | None = None) -> R
     ``COUNT_LIMIT + 1``: a scalar subquery, computed once per statement;
     or the count page 1 made (``carried``), counting nothing."""
     if carried is not None:
-        return _carried(carried)
+        return carried_sql(carried)
     sql, params = matching.order_by().values("pk")[: COUNT_LIMIT + 1].query.sql_with_params()
     # Only SQL the ORM compiled goes into the text; the values stay parameters.
     counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608
     return RawSQL(counted, params, output_field=IntegerField())  # noqa: S611
-
-
-def _carried(count: int) -> RawSQL:
-    """The count a cursor carries from page 1, as the page's ``roster_total``."""
-    # A whole number from a signed cursor (decode_cursor checks it).
-    return RawSQL(str(int(count)), [], output_field=IntegerField())  # noqa: S611
 
 
 def _matching(params: RosterParams, search: ParsedSearch | None = None) -> QuerySet[ActorProfile]:

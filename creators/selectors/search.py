@@ -361,6 +361,12 @@ def encode_cursor(
     return signing.dumps(payload, salt=_CURSOR_SALT, compress=True)
 
 
+def carried_sql(value: int | None) -> RawSQL:
+    """A number a cursor carries (``decode_cursor`` checked it is a whole
+    number in range), or NULL without one, as a page's statement reads it."""
+    return RawSQL("NULL" if value is None else str(int(value)), [], output_field=IntegerField())  # noqa: S611
+
+
 def decode_cursor(cursor: str, *, fingerprint: str, sort: str) -> dict[str, Any]:
     """The payload of ``cursor``; raises BadCursor unless it was made by
     encode_cursor for this search (``fingerprint``) and ``sort``."""

@@ -19,6 +19,7 @@ from creators.selectors.roster import (
     RosterParams,
     roster_search,
 )
+from creators.tests.paging import walk
 from marketplace.money import to_reference
 
 pytestmark = pytest.mark.django_db
@@ -34,23 +35,6 @@ def listed(**fields) -> ActorProfile:
 def slugs(cursor: str | None = None, page_size: int = 24, **params) -> list[str]:
     page = roster_search(params=RosterParams(**params), cursor=cursor, page_size=page_size)
     return [actor.slug for actor in page.actors]
-
-
-def walk(params: RosterParams, *, page_size: int, between_pages=None) -> list[int]:
-    """Every actor id met following "next" from the first page to the last."""
-    seen: list[int] = []
-    cursor, pages = None, 0
-    while True:
-        page = roster_search(params=params, cursor=cursor, page_size=page_size)
-        assert not page.cursor_rejected
-        seen.extend(actor.pk for actor in page.actors)
-        pages += 1
-        if between_pages:
-            between_pages(pages)
-        if page.next_cursor is None:
-            return seen
-        cursor = page.next_cursor
-        assert pages < 100
 
 
 # --- Who is on the roster ---------------------------------------------------------

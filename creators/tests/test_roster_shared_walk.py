@@ -14,6 +14,7 @@ from actors.models import ActorProfile
 from actors.tests.factories import ActorProfileFactory
 from creators.selectors import bounded, roster
 from creators.selectors.roster import SORT_NEWEST, SORT_RELEVANCE, RosterCount, RosterParams, roster_search
+from creators.tests.paging import walk
 from creators.tests.plans import executed_in_ctes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -49,19 +50,6 @@ def _build(pattern: str) -> tuple[list[int], list[int]]:
     return names, others
 
 
-def _every_page(params: RosterParams, page_size: int) -> tuple[list[int], RosterCount | None]:
-    seen: list[int] = []
-    page = roster_search(params=params, page_size=page_size)
-    first_count = page.count
-    for _ in range(50):
-        assert not page.cursor_rejected
-        seen += [actor.pk for actor in page.actors]
-        if page.next_cursor is None:
-            return seen, first_count
-        page = roster_search(params=params, cursor=page.next_cursor, page_size=page_size)
-    raise AssertionError("more than 50 pages")
-
-
 @pytest.mark.parametrize("window", [3, 4000])
 @pytest.mark.parametrize("page_size", [1, 2, 3])
 @pytest.mark.parametrize("pattern", list(PATTERNS))
@@ -72,15 +60,15 @@ def test_every_page_is_the_same_whichever_walk_serves_it(monkeypatch, pattern, p
     total = len(names) + len(others)
     expected_count = RosterCount(value=min(total, COUNT_LIMIT), exact=total <= COUNT_LIMIT)
 
-    seen, count = _every_page(RosterParams(q="rigging", sort=SORT_RELEVANCE), page_size)
-    assert seen == names + others
-    assert count == expected_count
+    relevance = RosterParams(q="rigging", sort=SORT_RELEVANCE)
+    assert walk(relevance, page_size=page_size) == names + others
+    assert roster_search(params=relevance, page_size=page_size).count == expected_count
 
     # The newest order (one part, no tiers) the same way.
-    newest = ActorProfile.objects.filter(pk__in=names + others).order_by("-created_at", "-id")
-    seen, count = _every_page(RosterParams(q="rigging", sort=SORT_NEWEST), page_size)
-    assert seen == list(newest.values_list("pk", flat=True))
-    assert count == expected_count
+    newest = RosterParams(q="rigging", sort=SORT_NEWEST)
+    in_order = ActorProfile.objects.filter(pk__in=names + others).order_by("-created_at", "-id")
+    assert walk(newest, page_size=page_size) == list(in_order.values_list("pk", flat=True))
+    assert roster_search(params=newest, page_size=page_size).count == expected_count
 
 
 def _walks(q: str, *, page_size: int, cursor: str | None = None) -> int:

@@ -9,7 +9,7 @@ authentication class they describe, and this module is loaded only when a
 schema is generated: ``SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"]`` names
 ``load``, which the generator imports before it reads any field. Web and
 worker processes that never generate a schema never load it
-(``marketplace/tests/test_startup.py``).
+(``marketplace/tests/test_startup_imports.py``).
 """
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
